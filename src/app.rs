@@ -1,0 +1,377 @@
+//! The desktop app: eframe entry point and [`FlowApp`].
+//!
+//! `logic` polls background jobs (load, summary, file dialogs) and runs queued commands; `ui` lays
+//! out the panels from the current state. Nothing here blocks: every load, computation and file
+//! dialog runs on a named worker thread and wakes the UI with `request_repaint` when done. The
+//! previous result stays on screen while a new one is computed.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use eframe::egui;
+
+use crate::data::summary::Summary;
+use crate::data::{FlowTable, LoadHandle, LoadOptions};
+
+/// Key under which settings are persisted.
+const SETTINGS_KEY: &str = "flowlens-settings";
+
+/// The bundled sample (relative to the working directory or the executable's crate root).
+pub const SAMPLE_DIR: &str = "assets/sample";
+
+/// Persisted settings (no data, no handles).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Light theme instead of dark.
+    pub light: bool,
+    /// Recently opened paths, newest first.
+    pub recent: Vec<PathBuf>,
+}
+
+/// What the UI asks for; executed at the end of the frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Load these paths, adding to what is loaded.
+    Open(Vec<PathBuf>),
+    /// Show a native file dialog (files or a folder).
+    OpenDialog {
+        /// Pick a folder instead of files.
+        folder: bool,
+    },
+    /// Cancel the running load.
+    CancelLoad,
+    /// Forget everything loaded.
+    CloseAll,
+}
+
+/// A one-shot background job with its result channel.
+struct Job<T> {
+    rx: mpsc::Receiver<T>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    fn spawn(
+        name: &str,
+        ctx: &egui::Context,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<Job<T>, String> {
+        let (tx, rx) = mpsc::channel();
+        let ctx = ctx.clone();
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                tx.send(f()).ok();
+                ctx.request_repaint();
+            })
+            .map_err(|e| format!("cannot start {name}: {e}"))?;
+        Ok(Job { rx })
+    }
+
+    fn poll(&mut self) -> Option<Result<T, String>> {
+        match self.rx.try_recv() {
+            Ok(v) => Some(Ok(v)),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => Some(Err(
+                "a background job ended without a result (it panicked)".into(),
+            )),
+        }
+    }
+}
+
+/// A loaded data set with its totals.
+pub struct Loaded {
+    /// The flows.
+    pub table: Arc<FlowTable>,
+    /// Whole-table totals.
+    pub summary: Summary,
+}
+
+/// The application state.
+pub struct FlowApp {
+    /// Persisted settings.
+    pub settings: Settings,
+    paths: Vec<PathBuf>,
+    load: Option<LoadHandle>,
+    summary_job: Option<Job<Loaded>>,
+    dialog: Option<Job<Option<Vec<PathBuf>>>>,
+    /// What is loaded (kept on screen while a reload runs).
+    pub loaded: Option<Loaded>,
+    /// Notifications not yet dismissed (shown once each).
+    pub notifications: Vec<String>,
+    commands: Vec<Command>,
+    show_skipped: bool,
+}
+
+impl FlowApp {
+    /// A new app; `paths` start loading at once.
+    pub fn new(settings: Settings, paths: Vec<PathBuf>) -> FlowApp {
+        let mut app = FlowApp {
+            settings,
+            paths: Vec::new(),
+            load: None,
+            summary_job: None,
+            dialog: None,
+            loaded: None,
+            notifications: Vec::new(),
+            commands: Vec::new(),
+            show_skipped: false,
+        };
+        if !paths.is_empty() {
+            app.commands.push(Command::Open(paths));
+        }
+        app
+    }
+
+    /// Whether a load (or its summary) is running.
+    pub fn is_loading(&self) -> bool {
+        self.load.is_some() || self.summary_job.is_some()
+    }
+
+    /// Queues a command.
+    pub fn command(&mut self, cmd: Command) {
+        self.commands.push(cmd);
+    }
+
+    /// Polls jobs and runs queued commands (no drawing).
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.commands.push(Command::Open(dropped));
+        }
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && self.load.is_some() {
+            self.commands.push(Command::CancelLoad);
+        }
+        if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::O)) {
+            self.commands.push(Command::OpenDialog { folder: false });
+        }
+        self.poll_jobs(ctx);
+        for cmd in std::mem::take(&mut self.commands) {
+            self.run(cmd, ctx);
+        }
+        if self.load.is_some() {
+            ctx.request_repaint_after(Duration::from_millis(50));
+        }
+    }
+
+    fn poll_jobs(&mut self, ctx: &egui::Context) {
+        if let Some(load) = &self.load
+            && let Some(result) = load.try_result()
+        {
+            self.load = None;
+            match result {
+                Ok(table) => {
+                    let table = Arc::new(table);
+                    match Job::spawn("flowlens-summary", ctx, move || Loaded {
+                        summary: Summary::of(&table),
+                        table,
+                    }) {
+                        Ok(job) => self.summary_job = Some(job),
+                        Err(e) => self.notifications.push(e),
+                    }
+                }
+                Err(crate::data::LoadError::Cancelled) => {
+                    self.notifications.push("Loading cancelled".into());
+                }
+                Err(e) => self.notifications.push(format!("Loading failed: {e}")),
+            }
+        }
+        if let Some(job) = &mut self.summary_job
+            && let Some(result) = job.poll()
+        {
+            self.summary_job = None;
+            match result {
+                Ok(loaded) => {
+                    for f in loaded.table.broken_files() {
+                        self.notifications.push(format!(
+                            "{}\nFile path: {}",
+                            f.error.as_deref().unwrap_or("error"),
+                            f.path.display()
+                        ));
+                    }
+                    self.loaded = Some(loaded);
+                }
+                Err(e) => self.notifications.push(e),
+            }
+        }
+        if let Some(job) = &mut self.dialog
+            && let Some(result) = job.poll()
+        {
+            self.dialog = None;
+            match result {
+                Ok(Some(paths)) if !paths.is_empty() => self.commands.push(Command::Open(paths)),
+                Ok(_) => {}
+                Err(e) => self.notifications.push(e),
+            }
+        }
+    }
+
+    fn run(&mut self, cmd: Command, ctx: &egui::Context) {
+        match cmd {
+            Command::Open(paths) => {
+                for p in &paths {
+                    self.settings.recent.retain(|r| r != p);
+                    self.settings.recent.insert(0, p.clone());
+                }
+                self.settings.recent.truncate(10);
+                for p in paths {
+                    if !self.paths.contains(&p) {
+                        self.paths.push(p);
+                    }
+                }
+                if let Some(old) = self.load.take() {
+                    old.cancel();
+                }
+                let ctx2 = ctx.clone();
+                match crate::data::start(
+                    self.paths.clone(),
+                    LoadOptions::default(),
+                    Some(Box::new(move || ctx2.request_repaint())),
+                ) {
+                    Ok(handle) => self.load = Some(handle),
+                    Err(e) => self.notifications.push(format!("Loading failed: {e}")),
+                }
+            }
+            Command::OpenDialog { folder } => {
+                if self.dialog.is_none() {
+                    match Job::spawn("flowlens-dialog", ctx, move || {
+                        let d = rfd::FileDialog::new();
+                        if folder {
+                            d.pick_folder().map(|p| vec![p])
+                        } else {
+                            d.pick_files()
+                        }
+                    }) {
+                        Ok(job) => self.dialog = Some(job),
+                        Err(e) => self.notifications.push(e),
+                    }
+                }
+            }
+            Command::CancelLoad => {
+                if let Some(load) = &self.load {
+                    load.cancel();
+                }
+                // Paths of a cancelled load are not kept.
+                self.paths = self
+                    .loaded
+                    .as_ref()
+                    .map(|l| l.table.files.iter().map(|f| f.path.clone()).collect())
+                    .unwrap_or_default();
+            }
+            Command::CloseAll => {
+                if let Some(load) = self.load.take() {
+                    load.cancel();
+                }
+                self.summary_job = None;
+                self.loaded = None;
+                self.paths.clear();
+            }
+        }
+    }
+
+    /// Draws the whole window.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        crate::ui::window_ui(self, ui);
+    }
+
+    /// Load progress: (fraction, label), if loading.
+    pub fn progress(&self) -> Option<(f32, String)> {
+        if self.summary_job.is_some() && self.load.is_none() {
+            return Some((1.0, "Computing totals…".into()));
+        }
+        let load = self.load.as_ref()?;
+        let p = load.progress();
+        use std::sync::atomic::Ordering::Relaxed;
+        let done = p.bytes_done.load(Relaxed);
+        let total = p.bytes_total.load(Relaxed).max(1);
+        let records = p.records.load(Relaxed);
+        let secs = load.started().elapsed().as_secs_f64().max(0.001);
+        let frac = (done as f64 / total as f64).min(1.0);
+        let left = if frac > 0.02 {
+            secs / frac - secs
+        } else {
+            f64::NAN
+        };
+        let label = format!(
+            "{} of {} · {} records · {:.0} MB/s · {} left · file {} of {}",
+            crate::ui::human_bytes(done),
+            crate::ui::human_bytes(total),
+            crate::ui::human_count(records),
+            done as f64 / secs / 1e6,
+            if left.is_finite() {
+                format!("{left:.0} s")
+            } else {
+                "…".into()
+            },
+            p.files_done.load(Relaxed),
+            p.files_total.load(Relaxed),
+        );
+        Some((frac as f32, label))
+    }
+
+    pub(crate) fn show_skipped_mut(&mut self) -> &mut bool {
+        &mut self.show_skipped
+    }
+}
+
+impl eframe::App for FlowApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        FlowApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings);
+    }
+}
+
+/// Opens the window; `paths` start loading at once.
+pub fn run_native(paths: Vec<PathBuf>) -> ExitCode {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("flowlens")
+            .with_inner_size([1280.0, 800.0])
+            .with_drag_and_drop(true),
+        ..Default::default()
+    };
+    let result = eframe::run_native(
+        "flowlens",
+        options,
+        Box::new(move |cc| {
+            let settings: Settings = match cc.storage {
+                Some(storage) if storage.get_string(SETTINGS_KEY).is_some() => {
+                    eframe::get_value(storage, SETTINGS_KEY).unwrap_or_else(|| {
+                        eprintln!("flowlens: saved settings are unreadable; using defaults");
+                        Settings::default()
+                    })
+                }
+                _ => Settings::default(),
+            };
+            cc.egui_ctx.set_theme(if settings.light {
+                egui::Theme::Light
+            } else {
+                egui::Theme::Dark
+            });
+            Ok(Box::new(FlowApp::new(settings, paths)))
+        }),
+    );
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("flowlens: cannot open the window: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,828 @@
+//! Flow-log text records → typed column segments.
+//!
+//! [`RecordParser`] takes one line (or one CloudWatch message) at a time, recognises header lines,
+//! wrappers (`timestamp,message` CSV, ISO-timestamp export prefixes) and records, and appends each
+//! valid record to the current [`Segment`]. A record is validated completely before anything is
+//! appended, so a bad line leaves no trace but its entry in the [`SkipReport`].
+//!
+//! Strings and addresses are dictionary-encoded per file here (ids local to the file); the table
+//! assembly merges the dictionaries and remaps the ids (see `table.rs`).
+
+use std::net::Ipv6Addr;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use super::schema::{Column, Kind};
+
+/// Rows per segment: segments are sealed at this size, so column vectors never reallocate past it.
+pub const SEGMENT_ROWS: usize = 1 << 16;
+
+/// How many skipped lines a file keeps as examples (all are counted).
+pub const MAX_SKIP_EXAMPLES: usize = 20;
+
+/// Longest line text kept in a skip example.
+const MAX_EXAMPLE_BYTES: usize = 300;
+
+/// `start`/`end` values at or above this are milliseconds (flowlogs-reader's rule, see
+/// conformance/README.md).
+const MILLIS_THRESHOLD: u64 = 100_000_000_000;
+
+/// An IPv4 address is stored as its IPv4-mapped IPv6 value (`::ffff:a.b.c.d`), so one sorted
+/// `u128` dictionary holds both families and every IPv4 CIDR is one contiguous id range.
+pub const V4_MAPPED: u128 = 0xffff_0000_0000;
+
+/// Address key of an IPv4 address.
+pub fn v4_key(v4: u32) -> u128 {
+    V4_MAPPED | u128::from(v4)
+}
+
+/// Formats an address key as text (IPv4 dotted quad or RFC 5952 IPv6).
+pub fn addr_to_string(key: u128) -> String {
+    if key >> 32 == V4_MAPPED >> 32 {
+        std::net::Ipv4Addr::from(key as u32).to_string()
+    } else {
+        Ipv6Addr::from(key).to_string()
+    }
+}
+
+/// Parses an IPv4 or IPv6 address token into its key.
+pub fn parse_addr(token: &[u8]) -> Option<u128> {
+    if let Some(v4) = parse_ipv4(token) {
+        return Some(v4_key(v4));
+    }
+    if token.contains(&b':') {
+        let text = std::str::from_utf8(token).ok()?;
+        let v6: Ipv6Addr = text.parse().ok()?;
+        return Some(u128::from(v6));
+    }
+    None
+}
+
+/// Fast dotted-quad parser.
+fn parse_ipv4(s: &[u8]) -> Option<u32> {
+    let mut out: u32 = 0;
+    let mut cur: u32 = 0;
+    let mut digits = 0;
+    let mut dots = 0;
+    for &b in s {
+        if b == b'.' {
+            if digits == 0 || dots == 3 {
+                return None;
+            }
+            out = (out << 8) | cur;
+            dots += 1;
+            cur = 0;
+            digits = 0;
+        } else if b.is_ascii_digit() {
+            cur = cur * 10 + u32::from(b - b'0');
+            digits += 1;
+            if digits > 3 || cur > 255 {
+                return None;
+            }
+        } else {
+            return None;
+        }
+    }
+    if dots != 3 || digits == 0 {
+        return None;
+    }
+    Some((out << 8) | cur)
+}
+
+/// Parses an unsigned decimal integer (no sign, no spaces).
+pub fn parse_uint(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 20 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    if s.len() < 20 {
+        for &b in s {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v * 10 + u64::from(d);
+        }
+        Some(v)
+    } else {
+        for &b in s {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v.checked_mul(10)?.checked_add(u64::from(d))?;
+        }
+        Some(v)
+    }
+}
+
+/// Why a line was skipped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// The line does not have as many fields as the layout.
+    FieldCount {
+        /// Fields in the active layout.
+        expected: usize,
+        /// Fields on the line.
+        found: usize,
+    },
+    /// A numeric field is not a number or out of range.
+    BadNumber {
+        /// Column name.
+        field: String,
+        /// The token (truncated).
+        value: String,
+    },
+    /// An address field is not an IPv4 or IPv6 address.
+    BadAddress {
+        /// Column name.
+        field: String,
+        /// The token (truncated).
+        value: String,
+    },
+    /// A line longer than the limit (skipped without being held in memory).
+    TooLong {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// JSON that is not a flow-log wrapper, or not valid.
+    BadJson(String),
+    /// The file ended in the middle of a line (truncated or broken file).
+    Truncated,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::FieldCount { expected, found } => {
+                write!(f, "expected {expected} fields, found {found}")
+            }
+            SkipReason::BadNumber { field, value } => {
+                write!(f, "field `{field}`: `{value}` is not a valid number")
+            }
+            SkipReason::BadAddress { field, value } => {
+                write!(
+                    f,
+                    "field `{field}`: `{value}` is not an IPv4 or IPv6 address"
+                )
+            }
+            SkipReason::TooLong { limit } => write!(f, "line longer than {limit} bytes"),
+            SkipReason::BadJson(msg) => write!(f, "{msg}"),
+            SkipReason::Truncated => write!(f, "incomplete last line (file ends mid-record)"),
+        }
+    }
+}
+
+/// One skipped line kept as an example for the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedLine {
+    /// 1-based line number in the (decompressed) text, or the JSON value/event ordinal.
+    pub line: u64,
+    /// Why it was skipped.
+    pub reason: SkipReason,
+    /// The line itself (lossy UTF-8, truncated).
+    pub text: String,
+}
+
+/// Skipped lines of one file: all counted, the first [`MAX_SKIP_EXAMPLES`] kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SkipReport {
+    /// Number of skipped lines.
+    pub count: u64,
+    /// The first examples.
+    pub examples: Vec<SkippedLine>,
+}
+
+impl SkipReport {
+    /// Records a skipped line.
+    pub fn push(&mut self, line: u64, reason: SkipReason, text: &[u8]) {
+        self.count += 1;
+        if self.examples.len() < MAX_SKIP_EXAMPLES {
+            let cut = &text[..text.len().min(MAX_EXAMPLE_BYTES)];
+            self.examples.push(SkippedLine {
+                line,
+                reason,
+                text: String::from_utf8_lossy(cut).into_owned(),
+            });
+        }
+    }
+}
+
+/// Values of one column of a segment. Strings and addresses hold file-local dictionary ids.
+#[derive(Debug)]
+pub enum Values {
+    /// `Kind::U8`.
+    U8(Vec<u8>),
+    /// `Kind::U16`.
+    U16(Vec<u16>),
+    /// `Kind::Time` (seconds).
+    U32(Vec<u32>),
+    /// `Kind::U64`.
+    U64(Vec<u64>),
+    /// `Kind::Addr` and `Kind::Str`: ids into the file's dictionary for this column.
+    Ids(Vec<u32>),
+}
+
+impl Values {
+    fn new(kind: Kind) -> Values {
+        match kind {
+            Kind::U8 => Values::U8(Vec::new()),
+            Kind::U16 => Values::U16(Vec::new()),
+            Kind::Time => Values::U32(Vec::new()),
+            Kind::U64 => Values::U64(Vec::new()),
+            Kind::Addr | Kind::Str => Values::Ids(Vec::new()),
+        }
+    }
+
+    fn shrink(&mut self) {
+        match self {
+            Values::U8(v) => v.shrink_to_fit(),
+            Values::U16(v) => v.shrink_to_fit(),
+            Values::U32(v) => v.shrink_to_fit(),
+            Values::U64(v) => v.shrink_to_fit(),
+            Values::Ids(v) => v.shrink_to_fit(),
+        }
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Values::U8(v) => v.capacity(),
+            Values::U16(v) => v.capacity() * 2,
+            Values::U32(v) | Values::Ids(v) => v.capacity() * 4,
+            Values::U64(v) => v.capacity() * 8,
+        }
+    }
+}
+
+/// One column of a segment: values plus the rows that are null (`-`).
+#[derive(Debug)]
+pub struct ColData {
+    /// The values (0 where null).
+    pub values: Values,
+    /// Row indexes (within the segment) that are null.
+    pub nulls: Vec<u32>,
+    /// For `Kind::Str`: index into [`FileDicts::strings`].
+    pub dict: usize,
+}
+
+/// Rows that share one layout, in file order.
+#[derive(Debug)]
+pub struct Segment {
+    /// The columns of every row of this segment.
+    pub layout: Arc<[Column]>,
+    /// One entry per layout column.
+    pub cols: Vec<ColData>,
+    /// Number of rows.
+    pub rows: usize,
+}
+
+/// Dictionary of the distinct strings of one column in one file.
+#[derive(Debug, Default)]
+pub struct StrDict {
+    map: FxHashMap<Box<[u8]>, u32>,
+    /// Distinct values in id order.
+    pub values: Vec<Box<[u8]>>,
+}
+
+impl StrDict {
+    fn id(&mut self, s: &[u8]) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push(s.into());
+        self.map.insert(s.into(), id);
+        id
+    }
+}
+
+/// Dictionary of the distinct addresses of one file (all address columns share it).
+#[derive(Debug, Default)]
+pub struct AddrDict {
+    map: FxHashMap<u128, u32>,
+    /// Distinct address keys in id order.
+    pub values: Vec<u128>,
+}
+
+impl AddrDict {
+    fn id(&mut self, key: u128) -> u32 {
+        *self.map.entry(key).or_insert_with(|| {
+            self.values.push(key);
+            (self.values.len() - 1) as u32
+        })
+    }
+}
+
+/// The dictionaries of one file.
+#[derive(Debug, Default)]
+pub struct FileDicts {
+    /// Address dictionary shared by all address columns.
+    pub addrs: AddrDict,
+    /// One dictionary per string column name.
+    pub strings: Vec<(String, StrDict)>,
+}
+
+impl FileDicts {
+    fn string_dict(&mut self, name: &str) -> usize {
+        if let Some(i) = self.strings.iter().position(|(n, _)| n == name) {
+            return i;
+        }
+        self.strings.push((name.to_owned(), StrDict::default()));
+        self.strings.len() - 1
+    }
+}
+
+/// Parses the records of one file.
+#[derive(Debug)]
+pub struct RecordParser {
+    default_layout: Arc<[Column]>,
+    layout: Arc<[Column]>,
+    /// Finished segments, in file order.
+    pub segments: Vec<Segment>,
+    current: Option<Segment>,
+    /// The file's dictionaries.
+    pub dicts: FileDicts,
+    /// Skipped lines.
+    pub skipped: SkipReport,
+    /// Valid records so far.
+    pub records: u64,
+    /// `timestamp,message` CSV (CloudWatch console download) seen.
+    csv_messages: bool,
+    tokens: Vec<(usize, usize)>,
+    scratch: Vec<u128>,
+}
+
+/// Parsed value placeholder for null.
+const NULL: u128 = u128::MAX;
+
+impl RecordParser {
+    /// A parser whose layout, until a header line says otherwise, is `layout`.
+    pub fn new(layout: Arc<[Column]>) -> RecordParser {
+        RecordParser {
+            default_layout: layout.clone(),
+            layout,
+            segments: Vec::new(),
+            current: None,
+            dicts: FileDicts::default(),
+            skipped: SkipReport::default(),
+            records: 0,
+            csv_messages: false,
+            tokens: Vec::with_capacity(64),
+            scratch: Vec::with_capacity(64),
+        }
+    }
+
+    /// The layout records are currently parsed with.
+    pub fn layout(&self) -> &Arc<[Column]> {
+        &self.layout
+    }
+
+    /// Handles one line of text (without the newline). `line_no` is 1-based.
+    ///
+    /// Returns `true` when the line starts with `{` and should be handled as JSON by the caller.
+    pub fn line(&mut self, raw: &[u8], line_no: u64) -> bool {
+        let line = trim(raw);
+        if line.is_empty() {
+            return false;
+        }
+        if line[0] == b'{' {
+            return true;
+        }
+        self.message(line, line_no);
+        false
+    }
+
+    /// Handles one record text that came out of a wrapper (JSON `message`, CSV, or a line).
+    pub fn message(&mut self, line: &[u8], line_no: u64) {
+        let mut line = trim(line);
+        if line.is_empty() {
+            return;
+        }
+        let first = line[0];
+        if first.is_ascii_digit() {
+            if self.csv_messages
+                && let Some(comma) = memchr::memchr(b',', line)
+                && line[..comma].iter().all(u8::is_ascii_digit)
+            {
+                let msg = unquote_csv(&line[comma + 1..]);
+                self.record(&msg, line_no, line);
+                return;
+            }
+            if let Some(rest) = strip_iso_timestamp(line) {
+                line = rest;
+            }
+        } else if first.is_ascii_lowercase() {
+            if line.eq_ignore_ascii_case(b"timestamp,message") {
+                self.csv_messages = true;
+                return;
+            }
+            if let Some(columns) = header_columns(line) {
+                self.set_layout(columns.into());
+                return;
+            }
+        }
+        self.record(line, line_no, line);
+    }
+
+    /// Parses the following records with `layout` (Parquet columns), as a header line would.
+    pub fn force_layout(&mut self, layout: Arc<[Column]>) {
+        self.set_layout(layout);
+    }
+
+    fn set_layout(&mut self, layout: Arc<[Column]>) {
+        if *layout == *self.layout {
+            return;
+        }
+        self.seal();
+        self.layout = layout;
+    }
+
+    /// Ends the current segment (a new one starts with the next record).
+    fn seal(&mut self) {
+        if let Some(mut seg) = self.current.take() {
+            for c in &mut seg.cols {
+                c.values.shrink();
+                c.nulls.shrink_to_fit();
+            }
+            self.segments.push(seg);
+        }
+    }
+
+    /// Finishes parsing: seals the last segment.
+    pub fn finish(mut self) -> ParsedFile {
+        self.seal();
+        ParsedFile {
+            segments: self.segments,
+            dicts: self.dicts,
+            skipped: self.skipped,
+            records: self.records,
+        }
+    }
+
+    /// Records a skipped line that never reached the record parser (JSON errors, long lines).
+    pub fn skip(&mut self, line_no: u64, reason: SkipReason, text: &[u8]) {
+        self.skipped.push(line_no, reason, text);
+    }
+
+    /// Parses one record with the active layout; `shown` is what a skip example shows.
+    fn record(&mut self, line: &[u8], line_no: u64, shown: &[u8]) {
+        self.tokens.clear();
+        let mut i = 0;
+        let n = line.len();
+        while i < n {
+            while i < n && (line[i] == b' ' || line[i] == b'\t') {
+                i += 1;
+            }
+            if i == n {
+                break;
+            }
+            let start = i;
+            while i < n && line[i] != b' ' && line[i] != b'\t' {
+                i += 1;
+            }
+            self.tokens.push((start, i));
+        }
+        let tokens = std::mem::take(&mut self.tokens);
+        let result = self.tokens_record(
+            |k| {
+                let (s, e) = tokens.get(k).copied().unwrap_or((0, 0));
+                line.get(s..e).unwrap_or_default()
+            },
+            tokens.len(),
+        );
+        self.tokens = tokens;
+        if let Err(reason) = result {
+            self.skipped.push(line_no, reason, shown);
+        }
+    }
+
+    /// Parses one record given as tokens (used for text and for Parquet rows).
+    pub fn tokens_record<'t>(
+        &mut self,
+        token: impl Fn(usize) -> &'t [u8],
+        count: usize,
+    ) -> Result<(), SkipReason> {
+        let layout = self.layout.clone();
+        if count != layout.len() {
+            return Err(SkipReason::FieldCount {
+                expected: layout.len(),
+                found: count,
+            });
+        }
+        // Validate every field before appending anything.
+        self.scratch.clear();
+        for (k, col) in layout.iter().enumerate() {
+            let tok = token(k);
+            let value = if tok == b"-" {
+                NULL
+            } else {
+                match col.kind() {
+                    Kind::Str => 0,
+                    Kind::Addr => parse_addr(tok).ok_or_else(|| SkipReason::BadAddress {
+                        field: col.name().to_owned(),
+                        value: shorten(tok),
+                    })?,
+                    kind => {
+                        let mut v = parse_uint(tok);
+                        if kind == Kind::Time
+                            && let Some(t) = v
+                            && t >= MILLIS_THRESHOLD
+                        {
+                            v = Some(t / 1000);
+                        }
+                        match v {
+                            Some(v) if v <= kind.max_value() => u128::from(v),
+                            _ => {
+                                return Err(SkipReason::BadNumber {
+                                    field: col.name().to_owned(),
+                                    value: shorten(tok),
+                                });
+                            }
+                        }
+                    }
+                }
+            };
+            self.scratch.push(value);
+        }
+        // Append.
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|s| s.rows >= SEGMENT_ROWS)
+        {
+            self.seal();
+        }
+        if self.current.is_none() {
+            let cols = layout
+                .iter()
+                .map(|c| ColData {
+                    values: Values::new(c.kind()),
+                    nulls: Vec::new(),
+                    dict: if c.kind() == Kind::Str {
+                        self.dicts.string_dict(c.name())
+                    } else {
+                        0
+                    },
+                })
+                .collect();
+            self.current = Some(Segment {
+                layout: layout.clone(),
+                cols,
+                rows: 0,
+            });
+        }
+        let Some(seg) = self.current.as_mut() else {
+            return Ok(());
+        };
+        let row = seg.rows as u32;
+        for (k, col) in seg.cols.iter_mut().enumerate() {
+            let v = self.scratch.get(k).copied().unwrap_or(NULL);
+            let is_null = v == NULL;
+            if is_null {
+                col.nulls.push(row);
+            }
+            match &mut col.values {
+                Values::U8(vec) => vec.push(if is_null { 0 } else { v as u8 }),
+                Values::U16(vec) => vec.push(if is_null { 0 } else { v as u16 }),
+                Values::U32(vec) => vec.push(if is_null { 0 } else { v as u32 }),
+                Values::U64(vec) => vec.push(if is_null { 0 } else { v as u64 }),
+                Values::Ids(vec) => {
+                    let id = if is_null {
+                        0
+                    } else if layout.get(k).map(Column::kind) == Some(Kind::Addr) {
+                        self.dicts.addrs.id(v)
+                    } else {
+                        let dict = &mut self.dicts.strings[col.dict].1;
+                        dict.id(token(k))
+                    };
+                    vec.push(id);
+                }
+            }
+        }
+        seg.rows += 1;
+        self.records += 1;
+        Ok(())
+    }
+
+    /// Resets the layout to the default (used between CloudWatch payloads, which have no header).
+    pub fn reset_layout(&mut self) {
+        let d = self.default_layout.clone();
+        self.set_layout(d);
+    }
+}
+
+/// What parsing one file produced.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// Row segments in file order.
+    pub segments: Vec<Segment>,
+    /// The file's dictionaries (ids in the segments refer to these).
+    pub dicts: FileDicts,
+    /// Skipped lines.
+    pub skipped: SkipReport,
+    /// Valid records.
+    pub records: u64,
+}
+
+fn shorten(tok: &[u8]) -> String {
+    let cut = &tok[..tok.len().min(60)];
+    String::from_utf8_lossy(cut).into_owned()
+}
+
+/// Trims ASCII spaces, tabs and `\r` on both ends.
+pub fn trim(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if matches!(first, b' ' | b'\t' | b'\r') {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    while let [rest @ .., last] = s {
+        if matches!(last, b' ' | b'\t' | b'\r') {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// If the line starts with an ISO-8601 UTC timestamp (`2021-03-04T14:01:33.000Z `, CloudWatch
+/// export), returns the rest.
+fn strip_iso_timestamp(line: &[u8]) -> Option<&[u8]> {
+    if line.len() < 21 || line.get(4) != Some(&b'-') || line.get(10) != Some(&b'T') {
+        return None;
+    }
+    let end = memchr::memchr(b' ', line)?;
+    let stamp = &line[..end];
+    let ok = stamp.iter().take(4).all(u8::is_ascii_digit)
+        && stamp
+            .iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b'T' | b'Z' | b'+'));
+    ok.then(|| &line[end + 1..])
+}
+
+/// Removes CSV quoting from a field (`"a ""b"""` → `a "b"`).
+fn unquote_csv(s: &[u8]) -> Vec<u8> {
+    let s = trim(s);
+    if s.len() >= 2 && s[0] == b'"' && s[s.len() - 1] == b'"' {
+        let inner = &s[1..s.len() - 1];
+        let mut out = Vec::with_capacity(inner.len());
+        let mut i = 0;
+        while i < inner.len() {
+            out.push(inner[i]);
+            if inner[i] == b'"' && inner.get(i + 1) == Some(&b'"') {
+                i += 1;
+            }
+            i += 1;
+        }
+        out
+    } else {
+        s.to_vec()
+    }
+}
+
+/// If `line` is a header (field names only), its columns.
+///
+/// A header is a line whose tokens all look like field names (`[a-z][a-z0-9_-]*`) and at least
+/// half of them (and at least one) are known fields; unknown names become string columns.
+pub fn header_columns(line: &[u8]) -> Option<Vec<Column>> {
+    let mut columns: Vec<Column> = Vec::new();
+    let mut known = 0usize;
+    for tok in line
+        .split(|b| *b == b' ' || *b == b'\t')
+        .filter(|t| !t.is_empty())
+    {
+        let first = *tok.first()?;
+        if !first.is_ascii_lowercase()
+            || !tok
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
+        {
+            return None;
+        }
+        let name = std::str::from_utf8(tok).ok()?;
+        let mut col = Column::from_name(name);
+        if matches!(col, Column::Known(_)) {
+            known += 1;
+        }
+        if columns.contains(&col) {
+            col = Column::Unknown(format!("{}_{}", col.name(), columns.len() + 1));
+        }
+        columns.push(col);
+    }
+    (known >= 1 && known * 2 >= columns.len()).then_some(columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::schema::default_layout;
+
+    fn parser() -> RecordParser {
+        RecordParser::new(default_layout().into())
+    }
+
+    #[test]
+    fn numbers_and_addresses() {
+        assert_eq!(parse_uint(b"0"), Some(0));
+        assert_eq!(parse_uint(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_uint(b"18446744073709551616"), None);
+        assert_eq!(parse_uint(b"12a"), None);
+        assert_eq!(parse_uint(b""), None);
+        assert_eq!(parse_addr(b"10.0.1.5"), Some(v4_key(0x0a00_0105)));
+        assert_eq!(parse_addr(b"256.0.0.1"), None);
+        assert_eq!(parse_addr(b"1.2.3"), None);
+        assert_eq!(parse_addr(b"1.2.3.4.5"), None);
+        let v6 = parse_addr(b"2001:db8::1").unwrap();
+        assert_eq!(addr_to_string(v6), "2001:db8::1");
+        assert_eq!(addr_to_string(v4_key(0x0a00_0105)), "10.0.1.5");
+        assert_eq!(parse_addr(b"eni-123"), None);
+    }
+
+    #[test]
+    fn header_detection() {
+        assert!(header_columns(b"version account-id srcaddr").is_some());
+        assert!(header_columns(b"account_id bytes my-custom").is_some());
+        let cols = header_columns(b"srcaddr dstaddr my-custom").unwrap();
+        assert_eq!(cols[2], Column::Unknown("my_custom".into()));
+        assert!(header_columns(b"eni-123 vpc-abc").is_none());
+        assert!(header_columns(b"us-east-1 ingress").is_none());
+        assert!(header_columns(b"2 123 eni-1").is_none());
+        assert!(header_columns(b"this is not a flow log record").is_none());
+    }
+
+    #[test]
+    fn bad_lines_are_counted_and_leave_no_partial_row() {
+        let mut p = parser();
+        p.line(
+            b"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 100 200 ACCEPT OK",
+            1,
+        );
+        p.line(b"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 100 200 ACCEPT", 2);
+        p.line(
+            b"2 1 eni-1 10.0.0.1 10.0.0.2 1 99999 6 3 4 100 200 ACCEPT OK",
+            3,
+        );
+        p.line(b"2 1 eni-1 10.0.0.1 nope 1 2 6 3 4 100 200 ACCEPT OK", 4);
+        p.line(b"", 5);
+        let f = p.finish();
+        assert_eq!(f.records, 1);
+        assert_eq!(f.skipped.count, 3);
+        let reasons: Vec<String> = f
+            .skipped
+            .examples
+            .iter()
+            .map(|e| e.reason.to_string())
+            .collect();
+        assert_eq!(reasons[0], "expected 14 fields, found 13");
+        assert_eq!(reasons[1], "field `dstport`: `99999` is not a valid number");
+        assert_eq!(
+            reasons[2],
+            "field `dstaddr`: `nope` is not an IPv4 or IPv6 address"
+        );
+        assert_eq!(f.skipped.examples[1].line, 3);
+        let seg = &f.segments[0];
+        assert_eq!(seg.rows, 1);
+        assert!(seg.cols.iter().all(|c| match &c.values {
+            Values::U8(v) => v.len() == 1,
+            Values::U16(v) => v.len() == 1,
+            Values::U32(v) | Values::Ids(v) => v.len() == 1,
+            Values::U64(v) => v.len() == 1,
+        }));
+    }
+
+    #[test]
+    fn milliseconds_become_seconds_and_dash_is_null() {
+        let mut p = parser();
+        p.line(
+            b"2 1 eni-1 - - - - - - - 1512564058000 1512564059000 - SKIPDATA",
+            1,
+        );
+        let f = p.finish();
+        let seg = &f.segments[0];
+        let Values::U32(start) = &seg.cols[10].values else {
+            panic!("start is not u32")
+        };
+        assert_eq!(start[0], 1_512_564_058);
+        assert_eq!(seg.cols[3].nulls, vec![0]);
+        assert_eq!(seg.cols[12].nulls, vec![0]);
+        assert!(seg.cols[13].nulls.is_empty());
+    }
+
+    #[test]
+    fn wrappers() {
+        let mut p = parser();
+        p.message(b"timestamp,message", 1);
+        p.message(b"1742570569000,2 1 eni-1 - - - - - - - 1 2 - NODATA", 2);
+        p.message(
+            b"2021-03-04T14:01:33.000Z 2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 100 200 ACCEPT OK",
+            3,
+        );
+        let f = p.finish();
+        assert_eq!(f.records, 2, "{:?}", f.skipped);
+    }
+}

@@ -1,0 +1,537 @@
+//! Reading one input file: content detection, decompression and wrappers.
+//!
+//! The format is decided by content, never by file name: gzip (any number of members, and gzip
+//! inside gzip), Parquet (`PAR1`), JSON (CloudWatch Logs subscription payloads, the Lambda
+//! `awslogs` envelope, `}{`-concatenated payloads, `{"message": …}` lines) or text. Text is
+//! streamed in blocks, so memory stays bounded whatever the file size; a line longer than the
+//! limit is skipped without being held. A read error (truncated or corrupt gzip) keeps every
+//! record before it and is reported with the position.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use base64::Engine as _;
+use polars::prelude::*;
+
+use super::parse::{ParsedFile, RecordParser, SkipReason};
+use super::schema::Column;
+
+/// Decompressed bytes handed to the line parser per read.
+const BLOCK: usize = 256 * 1024;
+
+/// Gzip layers unwrapped at most (gzip inside gzip inside …).
+const MAX_GZIP_LAYERS: u32 = 4;
+
+/// Limits that keep hostile input from exhausting the machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Longest line accepted; longer lines are skipped (and never held in memory whole).
+    pub max_line_bytes: usize,
+    /// Decompressed bytes one file may produce.
+    pub max_inflated_bytes: u64,
+    /// Largest decompressed/compressed ratio once past [`ReadLimits::ratio_grace_bytes`].
+    pub max_inflate_ratio: u64,
+    /// Decompressed bytes allowed before the ratio is enforced.
+    pub ratio_grace_bytes: u64,
+    /// Largest JSON document (CloudWatch payloads are read whole).
+    pub max_json_bytes: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits {
+            max_line_bytes: 1 << 20,
+            max_inflated_bytes: 32 << 30,
+            max_inflate_ratio: 200,
+            ratio_grace_bytes: 64 << 20,
+            max_json_bytes: 2 << 30,
+        }
+    }
+}
+
+/// Progress counters shared between the workers and whoever watches the load.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes of all input files.
+    pub bytes_total: AtomicU64,
+    /// Bytes read from disk so far.
+    pub bytes_done: AtomicU64,
+    /// Valid records so far.
+    pub records: AtomicU64,
+    /// Skipped lines so far.
+    pub skipped: AtomicU64,
+    /// Files to read.
+    pub files_total: AtomicU64,
+    /// Files finished.
+    pub files_done: AtomicU64,
+}
+
+/// What reading one file produced.
+#[derive(Debug)]
+pub struct FileOutcome {
+    /// Parsed rows, dictionaries and skipped lines.
+    pub parsed: ParsedFile,
+    /// Detected format, e.g. `gzip text` or `parquet`.
+    pub format: String,
+    /// Why the file stopped early, if it did (records before the break are kept).
+    pub error: Option<String>,
+}
+
+/// Reads and parses one file. Never panics on content; errors end up in [`FileOutcome::error`].
+pub fn read_file(
+    path: &Path,
+    layout: Arc<[Column]>,
+    limits: &ReadLimits,
+    progress: &Progress,
+    cancel: &AtomicBool,
+) -> FileOutcome {
+    let mut parser = RecordParser::new(layout);
+    let mut format = String::from("text");
+    let error = match read_into(path, &mut parser, &mut format, limits, progress, cancel) {
+        Ok(()) => None,
+        Err(e) => Some(e),
+    };
+    FileOutcome {
+        parsed: parser.finish(),
+        format,
+        error,
+    }
+}
+
+/// Counts bytes read from the file (for progress and the inflate-ratio guard).
+struct CountingReader<'a> {
+    inner: File,
+    count: Rc<Cell<u64>>,
+    progress: &'a AtomicU64,
+}
+
+impl Read for CountingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        self.progress.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Stops decompression past the size or ratio limits (gzip bombs).
+struct InflateGuard<R> {
+    inner: R,
+    out: u64,
+    compressed: Rc<Cell<u64>>,
+    limits: ReadLimits,
+}
+
+impl<R: Read> Read for InflateGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.out += n as u64;
+        let l = &self.limits;
+        if self.out > l.max_inflated_bytes {
+            return Err(io::Error::other(format!(
+                "decompressed size passed the limit of {} bytes (setting max_inflated_bytes)",
+                l.max_inflated_bytes
+            )));
+        }
+        let compressed = self.compressed.get().max(1);
+        if self.out > l.ratio_grace_bytes && self.out / compressed > l.max_inflate_ratio {
+            return Err(io::Error::other(format!(
+                "compression ratio above {}:1 after {} decompressed bytes: looks like a gzip bomb \
+                 (setting max_inflate_ratio)",
+                l.max_inflate_ratio, self.out
+            )));
+        }
+        Ok(n)
+    }
+}
+
+fn read_into(
+    path: &Path,
+    parser: &mut RecordParser,
+    format: &mut String,
+    limits: &ReadLimits,
+    progress: &Progress,
+    cancel: &AtomicBool,
+) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let compressed = Rc::new(Cell::new(0u64));
+    let counting = CountingReader {
+        inner: file,
+        count: compressed.clone(),
+        progress: &progress.bytes_done,
+    };
+    let mut reader: Box<dyn BufRead + '_> = Box::new(BufReader::with_capacity(BLOCK, counting));
+    let mut layers = 0;
+    loop {
+        let head = reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
+        if head.starts_with(&[0x1f, 0x8b]) && layers < MAX_GZIP_LAYERS {
+            layers += 1;
+            let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+            let guard = InflateGuard {
+                inner: decoder,
+                out: 0,
+                compressed: compressed.clone(),
+                limits: limits.clone(),
+            };
+            reader = Box::new(BufReader::with_capacity(BLOCK, guard));
+            continue;
+        }
+        break;
+    }
+    let gz = match layers {
+        0 => String::new(),
+        1 => "gzip ".to_owned(),
+        n => format!("gzip×{n} "),
+    };
+    let head = reader
+        .fill_buf()
+        .map_err(|e| gzip_error(&e, compressed.get(), 0))?;
+    if head.starts_with(b"PAR1") {
+        *format = format!("{gz}parquet");
+        drop(reader);
+        return read_parquet(path, layers, limits, parser, progress);
+    }
+    let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first == Some(b'{') || first == Some(b'[') {
+        *format = format!("{gz}json");
+        let mut data = Vec::new();
+        let res = (&mut reader)
+            .take(limits.max_json_bytes + 1)
+            .read_to_end(&mut data);
+        if data.len() as u64 > limits.max_json_bytes {
+            return Err(format!(
+                "JSON document larger than {} bytes (setting max_json_bytes)",
+                limits.max_json_bytes
+            ));
+        }
+        json_stream(&data, parser, 0, 1);
+        let (mut r, mut k) = (0, 0);
+        report(parser, progress, &mut r, &mut k);
+        return res
+            .map(|_| ())
+            .map_err(|e| gzip_error(&e, compressed.get(), data.len() as u64));
+    }
+    *format = format!("{gz}text");
+    text_stream(&mut reader, parser, limits, progress, cancel, &compressed)
+}
+
+fn gzip_error(e: &io::Error, compressed: u64, inflated: u64) -> String {
+    format!(
+        "read error near byte {compressed} of the file ({inflated} bytes decompressed): {e}; \
+         records before this point were kept"
+    )
+}
+
+/// Streams text lines into the parser.
+fn text_stream(
+    reader: &mut dyn BufRead,
+    parser: &mut RecordParser,
+    limits: &ReadLimits,
+    progress: &Progress,
+    cancel: &AtomicBool,
+    compressed: &Rc<Cell<u64>>,
+) -> Result<(), String> {
+    let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
+    let mut line_no: u64 = 0;
+    let mut inflated: u64 = 0;
+    let mut skipping_long = false;
+    let mut reported_records = 0;
+    let mut reported_skipped = 0;
+    loop {
+        if cancel.load(Ordering::Relaxed) {
+            return Err("cancelled".to_owned());
+        }
+        let old = buf.len();
+        buf.resize(old + BLOCK, 0);
+        let n = match read_some(reader, &mut buf[old..]) {
+            Ok(n) => n,
+            Err(e) => {
+                buf.truncate(old);
+                let msg = gzip_error(&e, compressed.get(), inflated);
+                if !buf.is_empty() && !skipping_long {
+                    parser.skip(line_no + 1, SkipReason::Truncated, &buf);
+                }
+                report(
+                    parser,
+                    progress,
+                    &mut reported_records,
+                    &mut reported_skipped,
+                );
+                return Err(msg);
+            }
+        };
+        buf.truncate(old + n);
+        inflated += n as u64;
+        if n == 0 {
+            if !buf.is_empty() {
+                line_no += 1;
+                if !skipping_long {
+                    handle_text_line(parser, &buf, line_no);
+                }
+            }
+            report(
+                parser,
+                progress,
+                &mut reported_records,
+                &mut reported_skipped,
+            );
+            return Ok(());
+        }
+        let mut start = 0;
+        for nl in memchr::memchr_iter(b'\n', &buf[old..]) {
+            let end = old + nl;
+            line_no += 1;
+            if skipping_long {
+                skipping_long = false;
+            } else {
+                handle_text_line(parser, &buf[start..end], line_no);
+            }
+            start = end + 1;
+        }
+        buf.drain(..start);
+        if buf.len() > limits.max_line_bytes {
+            if !skipping_long {
+                parser.skip(
+                    line_no + 1,
+                    SkipReason::TooLong {
+                        limit: limits.max_line_bytes,
+                    },
+                    &buf,
+                );
+                skipping_long = true;
+            }
+            buf.clear();
+        }
+        report(
+            parser,
+            progress,
+            &mut reported_records,
+            &mut reported_skipped,
+        );
+    }
+}
+
+fn report(parser: &RecordParser, progress: &Progress, records: &mut u64, skipped: &mut u64) {
+    progress
+        .records
+        .fetch_add(parser.records - *records, Ordering::Relaxed);
+    *records = parser.records;
+    progress
+        .skipped
+        .fetch_add(parser.skipped.count - *skipped, Ordering::Relaxed);
+    *skipped = parser.skipped.count;
+}
+
+/// Reads until `buf` is full or the input ends.
+fn read_some(reader: &mut dyn BufRead, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                if filled > 0 {
+                    // Hand over what was read; the error repeats on the next call.
+                    return Ok(filled);
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(filled)
+}
+
+fn handle_text_line(parser: &mut RecordParser, line: &[u8], line_no: u64) {
+    if parser.line(line, line_no) {
+        let line = super::parse::trim(line);
+        match serde_json::from_slice::<serde_json::Value>(line) {
+            Ok(v) => json_value(&v, parser, line_no, 0),
+            Err(e) => parser.skip(
+                line_no,
+                SkipReason::BadJson(format!("invalid JSON: {e}")),
+                line,
+            ),
+        }
+    }
+}
+
+/// Parses a stream of JSON values (`}{`-concatenated, newline-separated or one document). On a
+/// syntax error the rest is read as text lines from the start of the offending line.
+fn json_stream(data: &[u8], parser: &mut RecordParser, depth: u32, first_line: u64) {
+    let mut stream = serde_json::Deserializer::from_slice(data).into_iter::<serde_json::Value>();
+    loop {
+        let before = stream.byte_offset();
+        match stream.next() {
+            None => return,
+            Some(Ok(v)) => {
+                let line = first_line + line_count(&data[..before.min(data.len())]);
+                json_value(&v, parser, line, depth);
+            }
+            Some(Err(_)) => {
+                let at = stream.byte_offset().min(data.len());
+                let line_start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
+                let line_start = line_start.max(before.min(data.len()));
+                let mut line_no = first_line + line_count(&data[..line_start]);
+                for line in data[line_start..].split(|b| *b == b'\n') {
+                    handle_text_line(parser, line, line_no);
+                    line_no += 1;
+                }
+                return;
+            }
+        }
+    }
+}
+
+fn line_count(data: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', data).count() as u64
+}
+
+/// Handles one JSON value: a CloudWatch Logs payload, a Lambda envelope, a `{"message": …}`
+/// object or an array of those.
+fn json_value(v: &serde_json::Value, parser: &mut RecordParser, line_no: u64, depth: u32) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            if let Some(data) = map
+                .get("awslogs")
+                .and_then(|a| a.get("data"))
+                .and_then(Value::as_str)
+            {
+                match decode_envelope(data) {
+                    Ok(bytes) if depth < 4 => json_stream(&bytes, parser, depth + 1, line_no),
+                    Ok(_) => parser.skip(
+                        line_no,
+                        SkipReason::BadJson("envelopes nested too deeply".into()),
+                        b"",
+                    ),
+                    Err(e) => parser.skip(
+                        line_no,
+                        SkipReason::BadJson(format!("awslogs.data: {e}")),
+                        data.as_bytes(),
+                    ),
+                }
+            } else if map.get("messageType").and_then(Value::as_str) == Some("CONTROL_MESSAGE") {
+                // Health check sent when a subscription destination is attached: not a record.
+            } else if let Some(events) = map.get("logEvents").and_then(Value::as_array) {
+                for (i, ev) in events.iter().enumerate() {
+                    match ev.get("message").and_then(Value::as_str) {
+                        Some(msg) => parser.message(msg.as_bytes(), line_no + i as u64),
+                        None => parser.skip(
+                            line_no,
+                            SkipReason::BadJson("log event without a `message`".into()),
+                            ev.to_string().as_bytes(),
+                        ),
+                    }
+                }
+            } else if let Some(msg) = map.get("message").and_then(Value::as_str) {
+                parser.message(msg.as_bytes(), line_no);
+            } else {
+                parser.skip(
+                    line_no,
+                    SkipReason::BadJson(
+                        "JSON object without `message`, `logEvents` or `awslogs.data`".into(),
+                    ),
+                    v.to_string().as_bytes(),
+                );
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                json_value(item, parser, line_no, depth);
+            }
+        }
+        other => parser.skip(
+            line_no,
+            SkipReason::BadJson("JSON value is not an object".into()),
+            other.to_string().as_bytes(),
+        ),
+    }
+}
+
+/// base64 → gzip → bytes (the Lambda `awslogs.data` field).
+fn decode_envelope(data: &str) -> Result<Vec<u8>, String> {
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .map_err(|e| format!("not base64: {e}"))?;
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .take(ReadLimits::default().max_json_bytes)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("not gzip: {e}"))?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}
+
+/// Reads a Parquet file: columns are matched by their underscore names; every row goes through
+/// the same validation as a text record.
+fn read_parquet(
+    path: &Path,
+    layers: u32,
+    limits: &ReadLimits,
+    parser: &mut RecordParser,
+    progress: &Progress,
+) -> Result<(), String> {
+    let df = if layers == 0 {
+        let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+        ParquetReader::new(file).finish()
+    } else {
+        let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+        let mut data = Vec::new();
+        flate2::read::MultiGzDecoder::new(file)
+            .take(limits.max_inflated_bytes)
+            .read_to_end(&mut data)
+            .map_err(|e| format!("cannot decompress: {e}"))?;
+        ParquetReader::new(io::Cursor::new(data)).finish()
+    }
+    .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    let layout: Arc<[Column]> = df
+        .get_column_names()
+        .iter()
+        .map(|n| Column::from_name(n.as_str()))
+        .collect();
+    let mut texts = Vec::with_capacity(df.width());
+    for col in df.columns() {
+        let s = col
+            .as_materialized_series()
+            .cast(&DataType::String)
+            .map_err(|e| format!("column `{}`: {e}", col.name()))?;
+        let s = s.rechunk();
+        let ca = s
+            .str()
+            .map_err(|e| format!("column `{}`: {e}", col.name()))?
+            .clone();
+        texts.push(ca);
+    }
+    parser.force_layout(layout);
+    let width = texts.len();
+    for row in 0..df.height() {
+        let res = parser.tokens_record(
+            |k| {
+                texts
+                    .get(k)
+                    .and_then(|ca| ca.get(row))
+                    .map_or(b"-".as_slice(), str::as_bytes)
+            },
+            width,
+        );
+        if let Err(reason) = res {
+            parser.skip(
+                row as u64 + 1,
+                reason,
+                format!("parquet row {}", row + 1).as_bytes(),
+            );
+        }
+    }
+    let (mut r, mut k) = (0, 0);
+    report(parser, progress, &mut r, &mut k);
+    Ok(())
+}

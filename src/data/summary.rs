@@ -1,0 +1,134 @@
+//! Whole-table totals: what `flowlens stats` prints and the app's status line shows.
+
+use super::columns::ColumnView;
+use super::table::FlowTable;
+
+/// Totals over a table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Records.
+    pub records: u64,
+    /// Input files (including unreadable ones).
+    pub files: usize,
+    /// Files that stopped early or could not be read.
+    pub broken_files: usize,
+    /// Skipped lines.
+    pub skipped: u64,
+    /// Earliest `start` (epoch seconds).
+    pub first_start: Option<u64>,
+    /// Latest `end` (epoch seconds).
+    pub last_end: Option<u64>,
+    /// Sum of `packets`.
+    pub packets: u128,
+    /// Sum of `bytes`.
+    pub bytes: u128,
+    /// Records with action ACCEPT.
+    pub accept: u64,
+    /// Records with action REJECT.
+    pub reject: u64,
+    /// Records with log-status OK.
+    pub ok: u64,
+    /// Records with log-status NODATA.
+    pub nodata: u64,
+    /// Records with log-status SKIPDATA.
+    pub skipdata: u64,
+    /// Bytes held by the frame.
+    pub frame_bytes: usize,
+}
+
+impl Summary {
+    /// Computes the totals (one pass per column, no copies).
+    pub fn of(table: &FlowTable) -> Summary {
+        let df = &table.df;
+        let col = |name: &str| df.column(name).ok().and_then(ColumnView::new);
+        let mut s = Summary {
+            records: df.height() as u64,
+            files: table.files.len(),
+            broken_files: table.broken_files().count(),
+            skipped: table.skipped(),
+            frame_bytes: df.estimated_size() + table.addrs.len() * 16,
+            ..Summary::default()
+        };
+        let sum = |v: &ColumnView| -> u128 {
+            (0..v.len())
+                .filter(|&i| !v.is_null(i))
+                .map(|i| u128::from(v.raw(i)))
+                .sum()
+        };
+        if let Some(v) = col("packets") {
+            s.packets = sum(&v);
+        }
+        if let Some(v) = col("bytes") {
+            s.bytes = sum(&v);
+        }
+        if let Some(v) = col("start") {
+            s.first_start = (0..v.len())
+                .filter(|&i| !v.is_null(i))
+                .map(|i| v.raw(i))
+                .min();
+        }
+        if let Some(v) = col("end") {
+            s.last_end = (0..v.len())
+                .filter(|&i| !v.is_null(i))
+                .map(|i| v.raw(i))
+                .max();
+        }
+        let count = |v: &ColumnView, name: &str| -> u64 {
+            match v.category_id(name) {
+                Some(id) => (0..v.len())
+                    .filter(|&i| v.raw(i) == id && !v.is_null(i))
+                    .count() as u64,
+                None => 0,
+            }
+        };
+        if let Some(v) = col("action") {
+            s.accept = count(&v, "ACCEPT");
+            s.reject = count(&v, "REJECT");
+        }
+        if let Some(v) = col("log_status") {
+            s.ok = count(&v, "OK");
+            s.nodata = count(&v, "NODATA");
+            s.skipdata = count(&v, "SKIPDATA");
+        }
+        s
+    }
+}
+
+/// Formats epoch seconds as `2024-03-01T00:00:00Z`.
+pub fn format_epoch(secs: u64) -> String {
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day) (Howard Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_formatting() {
+        assert_eq!(format_epoch(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_epoch(1_418_530_010), "2014-12-14T04:06:50Z");
+        assert_eq!(format_epoch(1_709_251_199), "2024-02-29T23:59:59Z");
+    }
+}
