@@ -26,67 +26,16 @@ pub enum Values<'a> {
     Cat32(&'a [u32]),
 }
 
-/// A typed view of one column.
-#[derive(Clone, Debug)]
-pub struct ColumnView<'a> {
-    /// Column name.
-    pub name: &'a str,
+/// One chunk of a column.
+#[derive(Clone, Copy, Debug)]
+pub struct ChunkView<'a> {
     /// The values (unspecified where null).
     pub values: Values<'a>,
     /// Validity (`None` = no nulls).
     pub validity: Option<&'a Bitmap>,
-    /// Category strings of an `Enum` column, by id.
-    pub categories: Vec<&'a str>,
 }
 
-impl<'a> ColumnView<'a> {
-    /// Views a column, or `None` if it is not one of the frame's types or not a single chunk.
-    pub fn new(column: &'a Column) -> Option<ColumnView<'a>> {
-        let series = column.as_materialized_series();
-        if series.n_chunks() != 1 {
-            return None;
-        }
-        fn prim<T: PolarsNumericType>(
-            ca: &ChunkedArray<T>,
-        ) -> Option<(&[T::Native], Option<&Bitmap>)> {
-            let arr = ca.downcast_iter().next()?;
-            Some((arr.values().as_slice(), arr.validity()))
-        }
-        let mut categories = Vec::new();
-        let (values, validity) =
-            match series.dtype() {
-                DataType::UInt8 => prim(series.u8().ok()?).map(|(v, b)| (Values::U8(v), b))?,
-                DataType::UInt16 => prim(series.u16().ok()?).map(|(v, b)| (Values::U16(v), b))?,
-                DataType::UInt32 => prim(series.u32().ok()?).map(|(v, b)| (Values::U32(v), b))?,
-                DataType::UInt64 => prim(series.u64().ok()?).map(|(v, b)| (Values::U64(v), b))?,
-                DataType::Enum(fcats, _) => {
-                    let cats = fcats.categories();
-                    categories = (0..cats.len()).map(|i| cats.value(i)).collect();
-                    match fcats.physical() {
-                        CategoricalPhysical::U8 => prim(series.cat8().ok()?.physical())
-                            .map(|(v, b)| (Values::Cat8(v), b))?,
-                        CategoricalPhysical::U16 => prim(series.cat16().ok()?.physical())
-                            .map(|(v, b)| (Values::Cat16(v), b))?,
-                        CategoricalPhysical::U32 => prim(series.cat32().ok()?.physical())
-                            .map(|(v, b)| (Values::Cat32(v), b))?,
-                    }
-                }
-                _ => return None,
-            };
-        Some(ColumnView {
-            name: column.name().as_str(),
-            values,
-            validity,
-            categories,
-        })
-    }
-
-    /// Whether row `i` is null.
-    #[inline]
-    pub fn is_null(&self, i: usize) -> bool {
-        self.validity.is_some_and(|b| !b.get_bit(i))
-    }
-
+impl ChunkView<'_> {
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self.values {
@@ -97,17 +46,15 @@ impl<'a> ColumnView<'a> {
         }
     }
 
-    /// Whether the column has no rows.
+    /// Whether the chunk has no rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Whether this is a dictionary (`Enum`) column.
-    pub fn is_categorical(&self) -> bool {
-        matches!(
-            self.values,
-            Values::Cat8(_) | Values::Cat16(_) | Values::Cat32(_)
-        )
+    /// Whether row `i` is null.
+    #[inline]
+    pub fn is_null(&self, i: usize) -> bool {
+        self.validity.is_some_and(|b| !b.get_bit(i))
     }
 
     /// The integer at row `i` (numbers, or the category id), ignoring validity.
@@ -120,13 +67,113 @@ impl<'a> ColumnView<'a> {
             Values::U64(v) => v.get(i).copied().unwrap_or(0),
         }
     }
+}
 
-    /// The category string at row `i` (`None` where null or not categorical).
-    pub fn str_at(&self, i: usize) -> Option<&'a str> {
-        if self.is_null(i) || !self.is_categorical() {
+/// A typed view of one column (all chunks).
+#[derive(Clone, Debug)]
+pub struct ColumnView<'a> {
+    /// Column name.
+    pub name: &'a str,
+    /// The chunks, in row order.
+    pub chunks: Vec<ChunkView<'a>>,
+    /// Category strings of an `Enum` column, by id.
+    pub categories: Vec<&'a str>,
+    starts: Vec<usize>,
+    categorical: bool,
+}
+
+impl<'a> ColumnView<'a> {
+    /// Views a column, or `None` if it is not one of the frame's types.
+    pub fn new(column: &'a Column) -> Option<ColumnView<'a>> {
+        let series = column.as_materialized_series();
+        fn prim<'b, T: PolarsNumericType>(
+            ca: &'b ChunkedArray<T>,
+            wrap: impl Fn(&'b [T::Native]) -> Values<'b>,
+        ) -> Vec<ChunkView<'b>> {
+            ca.downcast_iter()
+                .map(|arr| ChunkView {
+                    values: wrap(arr.values().as_slice()),
+                    validity: arr.validity(),
+                })
+                .collect()
+        }
+        let mut categories = Vec::new();
+        let mut categorical = false;
+        let chunks = match series.dtype() {
+            DataType::UInt8 => prim(series.u8().ok()?, Values::U8),
+            DataType::UInt16 => prim(series.u16().ok()?, Values::U16),
+            DataType::UInt32 => prim(series.u32().ok()?, Values::U32),
+            DataType::UInt64 => prim(series.u64().ok()?, Values::U64),
+            DataType::Enum(fcats, _) => {
+                let cats = fcats.categories();
+                categories = (0..cats.len()).map(|i| cats.value(i)).collect();
+                categorical = true;
+                match fcats.physical() {
+                    CategoricalPhysical::U8 => prim(series.cat8().ok()?.physical(), Values::Cat8),
+                    CategoricalPhysical::U16 => {
+                        prim(series.cat16().ok()?.physical(), Values::Cat16)
+                    }
+                    CategoricalPhysical::U32 => {
+                        prim(series.cat32().ok()?.physical(), Values::Cat32)
+                    }
+                }
+            }
+            _ => return None,
+        };
+        let mut starts = Vec::with_capacity(chunks.len());
+        let mut at = 0;
+        for c in &chunks {
+            starts.push(at);
+            at += c.len();
+        }
+        Some(ColumnView {
+            name: column.name().as_str(),
+            chunks,
+            categories,
+            starts,
+            categorical,
+        })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.chunks.iter().map(ChunkView::len).sum()
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether this is a dictionary (`Enum`) column.
+    pub fn is_categorical(&self) -> bool {
+        self.categorical
+    }
+
+    /// (chunk, row in chunk) of a row.
+    pub fn locate(&self, row: usize) -> (usize, usize) {
+        let k = self.starts.partition_point(|s| *s <= row).saturating_sub(1);
+        (k, row - self.starts.get(k).copied().unwrap_or(0))
+    }
+
+    /// Whether row `row` is null (random access; loops should go chunk by chunk).
+    pub fn is_null(&self, row: usize) -> bool {
+        let (k, i) = self.locate(row);
+        self.chunks.get(k).is_none_or(|c| c.is_null(i))
+    }
+
+    /// The integer at `row` (random access).
+    pub fn raw(&self, row: usize) -> u64 {
+        let (k, i) = self.locate(row);
+        self.chunks.get(k).map_or(0, |c| c.raw(i))
+    }
+
+    /// The category string at `row` (`None` where null or not categorical).
+    pub fn str_at(&self, row: usize) -> Option<&'a str> {
+        if !self.categorical || self.is_null(row) {
             return None;
         }
-        self.categories.get(self.raw(i) as usize).copied()
+        self.categories.get(self.raw(row) as usize).copied()
     }
 
     /// The id of category `s`, if present.
@@ -141,4 +188,17 @@ impl<'a> ColumnView<'a> {
 /// Views every column of a frame (skipping any that cannot be viewed).
 pub fn views(df: &DataFrame) -> Vec<ColumnView<'_>> {
     df.columns().iter().filter_map(ColumnView::new).collect()
+}
+
+/// Row counts of the frame's chunks, if every column has the same chunk boundaries.
+pub fn aligned_chunks(cols: &[ColumnView<'_>]) -> Option<Vec<usize>> {
+    let Some(head) = cols.first() else {
+        return Some(Vec::new());
+    };
+    let first: Vec<usize> = head.chunks.iter().map(ChunkView::len).collect();
+    cols.iter()
+        .all(|c| {
+            c.chunks.len() == first.len() && c.chunks.iter().zip(&first).all(|(a, b)| a.len() == *b)
+        })
+        .then_some(first)
 }

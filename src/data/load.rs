@@ -221,7 +221,14 @@ fn run(
             parsed: outcome.parsed,
         });
     }
+    let parsed_at = started.elapsed().as_secs_f64();
     let mut table = assemble(inputs)?;
+    if std::env::var_os("FLOWLENS_TIMING").is_some() {
+        eprintln!(
+            "timing: discover+parse {parsed_at:.3} s, assemble {:.3} s",
+            started.elapsed().as_secs_f64() - parsed_at
+        );
+    }
     table.files.append(&mut unreadable);
     table.load_secs = started.elapsed().as_secs_f64();
     Ok(table)

@@ -78,46 +78,63 @@ fn write_text(
         writeln!(w, "{}", keys.join(","))?;
     }
     let mut num = itoa_buf();
-    let mut write_row = |i: usize, w: &mut io::BufWriter<&mut dyn Write>| -> io::Result<()> {
-        if mode == Text::Jsonl {
-            w.write_all(b"{")?;
-        }
-        for (k, c) in cols.iter().enumerate() {
-            if k > 0 {
-                w.write_all(b",")?;
+    let chunk_lens = super::columns::aligned_chunks(&cols)
+        .ok_or_else(|| io::Error::other("internal error: the frame's chunks are not aligned"))?;
+    let starts: Vec<usize> = chunk_lens
+        .iter()
+        .scan(0, |at, n| {
+            let s = *at;
+            *at += n;
+            Some(s)
+        })
+        .collect();
+    let mut write_row =
+        |k: usize, i: usize, w: &mut io::BufWriter<&mut dyn Write>| -> io::Result<()> {
+            if mode == Text::Jsonl {
+                w.write_all(b"{")?;
+            }
+            for (j, col) in cols.iter().enumerate() {
+                if j > 0 {
+                    w.write_all(b",")?;
+                }
+                if mode == Text::Jsonl {
+                    w.write_all(keys[j].as_bytes())?;
+                }
+                let Some(c) = col.chunks.get(k) else { continue };
+                if c.is_null(i) {
+                    if mode == Text::Jsonl {
+                        w.write_all(b"null")?;
+                    }
+                    continue;
+                }
+                let v = c.raw(i);
+                if col.is_categorical() {
+                    let s = encoded[j].get(v as usize).map_or("", String::as_str);
+                    w.write_all(s.as_bytes())?;
+                } else {
+                    w.write_all(format_u64(&mut num, v))?;
+                }
             }
             if mode == Text::Jsonl {
-                w.write_all(keys[k].as_bytes())?;
-            }
-            if c.is_null(i) {
-                if mode == Text::Jsonl {
-                    w.write_all(b"null")?;
-                }
-                continue;
-            }
-            let v = c.raw(i);
-            if c.is_categorical() {
-                let s = encoded[k].get(v as usize).map_or("", String::as_str);
-                w.write_all(s.as_bytes())?;
+                w.write_all(b"}\n")
             } else {
-                w.write_all(format_u64(&mut num, v))?;
+                w.write_all(b"\n")
             }
-        }
-        if mode == Text::Jsonl {
-            w.write_all(b"}\n")
-        } else {
-            w.write_all(b"\n")
-        }
-    };
+        };
     match rows {
         Some(rows) => {
-            for &i in rows {
-                write_row(i as usize, &mut w)?;
+            for &row in rows {
+                let row = row as usize;
+                let k = starts.partition_point(|s| *s <= row).saturating_sub(1);
+                let base = starts.get(k).copied().unwrap_or(0);
+                write_row(k, row - base, &mut w)?;
             }
         }
         None => {
-            for i in 0..df.height() {
-                write_row(i, &mut w)?;
+            for (k, n) in chunk_lens.iter().enumerate() {
+                for i in 0..*n {
+                    write_row(k, i, &mut w)?;
+                }
             }
         }
     }

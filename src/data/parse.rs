@@ -15,8 +15,9 @@ use rustc_hash::FxHashMap;
 
 use super::schema::{Column, Kind};
 
-/// Rows per segment: segments are sealed at this size, so column vectors never reallocate past it.
-pub const SEGMENT_ROWS: usize = 1 << 16;
+/// Rows per segment at most. A segment's vectors become a chunk of the frame without a copy, so
+/// this bounds chunk size (and the cost of one vector growth step).
+pub const SEGMENT_ROWS: usize = 1 << 22;
 
 /// How many skipped lines a file keeps as examples (all are counted).
 pub const MAX_SKIP_EXAMPLES: usize = 20;
@@ -91,29 +92,153 @@ fn parse_ipv4(s: &[u8]) -> Option<u32> {
 }
 
 /// Parses an unsigned decimal integer (no sign, no spaces).
+#[inline]
 pub fn parse_uint(s: &[u8]) -> Option<u64> {
     if s.is_empty() || s.len() > 20 {
         return None;
     }
-    let mut v: u64 = 0;
-    if s.len() < 20 {
-        for &b in s {
+    if s.len() >= 8 && s.len() < 20 {
+        // Leading digits one by one, the last eight at once.
+        let (head, tail) = s.split_at(s.len() - 8);
+        let mut v: u64 = 0;
+        for &b in head {
             let d = b.wrapping_sub(b'0');
             if d > 9 {
                 return None;
             }
             v = v * 10 + u64::from(d);
         }
-        Some(v)
-    } else {
-        for &b in s {
-            let d = b.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            v = v.checked_mul(10)?.checked_add(u64::from(d))?;
+        let mut word = [0u8; 8];
+        word.copy_from_slice(tail);
+        return Some(v * 100_000_000 + parse_8_digits(u64::from_le_bytes(word))?);
+    }
+    let mut v: u64 = 0;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
         }
-        Some(v)
+        v = v.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(v)
+}
+
+/// Eight ASCII digits (little-endian word, first digit in the low byte) → their value.
+#[inline]
+fn parse_8_digits(word: u64) -> Option<u64> {
+    // Every byte must be 0x30..=0x39: high nibble 3, and adding 6 must not carry into it.
+    let all_digits = (word & 0xf0f0_f0f0_f0f0_f0f0) == 0x3030_3030_3030_3030
+        && (word.wrapping_add(0x0606_0606_0606_0606) & 0xf0f0_f0f0_f0f0_f0f0)
+            == 0x3030_3030_3030_3030;
+    if !all_digits {
+        return None;
+    }
+    let v = word - 0x3030_3030_3030_3030;
+    let v = (v * 10) + (v >> 8);
+    let v = ((v & 0x0000_00ff_0000_00ff).wrapping_mul(100 + (1_000_000 << 32))
+        + ((v >> 16) & 0x0000_00ff_0000_00ff).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    Some(v)
+}
+
+#[inline]
+fn is_sep(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Scans the token starting at `start` and parses it as `kind` in the same pass. Returns the end
+/// of the token and the value as [`parse_value`] would.
+#[inline]
+fn scan_value(kind: Kind, line: &[u8], start: usize) -> (usize, Option<u128>) {
+    let len = line.len();
+    let token_end = |mut i: usize| {
+        while i < len && !is_sep(line[i]) {
+            i += 1;
+        }
+        i
+    };
+    match kind {
+        Kind::U8 | Kind::U16 | Kind::U64 | Kind::Time => {
+            let mut i = start;
+            let mut v: u64 = 0;
+            while i < len && i - start < 19 {
+                let d = line[i].wrapping_sub(b'0');
+                if d > 9 {
+                    break;
+                }
+                v = v * 10 + u64::from(d);
+                i += 1;
+            }
+            if i > start && (i == len || is_sep(line[i])) {
+                let v = if kind == Kind::Time && v >= MILLIS_THRESHOLD {
+                    v / 1000
+                } else {
+                    v
+                };
+                return (i, (v <= kind.max_value()).then_some(u128::from(v)));
+            }
+            // `-`, 20-digit numbers and invalid tokens.
+            let end = token_end(i);
+            (end, parse_value(kind, &line[start..end]))
+        }
+        Kind::Addr => {
+            // Dotted quad while scanning; anything else (IPv6, `-`, junk) the slow way.
+            let mut i = start;
+            let mut out: u32 = 0;
+            let mut cur: u32 = 0;
+            let mut digits = 0;
+            let mut dots = 0;
+            while i < len {
+                let b = line[i];
+                let d = b.wrapping_sub(b'0');
+                if d <= 9 {
+                    cur = cur * 10 + u32::from(d);
+                    digits += 1;
+                    if digits > 3 || cur > 255 {
+                        break;
+                    }
+                } else if b == b'.' && digits > 0 && dots < 3 {
+                    out = (out << 8) | cur;
+                    cur = 0;
+                    digits = 0;
+                    dots += 1;
+                } else {
+                    break;
+                }
+                i += 1;
+            }
+            if dots == 3 && digits > 0 && (i == len || is_sep(line[i])) {
+                return (i, Some(v4_key((out << 8) | cur)));
+            }
+            let end = token_end(i);
+            (end, parse_value(kind, &line[start..end]))
+        }
+        Kind::Str => {
+            let end = token_end(start);
+            (end, parse_value(kind, &line[start..end]))
+        }
+    }
+}
+
+/// Parses one token of `kind`: the value (addresses as keys, strings as 0, numbers as numbers),
+/// [`NULL`] for `-`, `None` when invalid.
+#[inline]
+fn parse_value(kind: Kind, tok: &[u8]) -> Option<u128> {
+    if tok == b"-" {
+        return Some(NULL);
+    }
+    match kind {
+        Kind::Str => Some(0),
+        Kind::Addr => parse_addr(tok),
+        Kind::Time => {
+            let t = parse_uint(tok)?;
+            let t = if t >= MILLIS_THRESHOLD { t / 1000 } else { t };
+            (t <= kind.max_value()).then_some(u128::from(t))
+        }
+        _ => {
+            let v = parse_uint(tok)?;
+            (v <= kind.max_value()).then_some(u128::from(v))
+        }
     }
 }
 
@@ -286,9 +411,18 @@ pub struct StrDict {
     pub values: Vec<Box<[u8]>>,
 }
 
+/// Dictionaries up to this size are searched linearly (no hashing): `action`, `log-status`,
+/// `account-id`, `type`, … never get past it.
+const LINEAR_DICT: usize = 8;
+
 impl StrDict {
+    #[inline]
     fn id(&mut self, s: &[u8]) -> u32 {
-        if let Some(&id) = self.map.get(s) {
+        if self.values.len() <= LINEAR_DICT {
+            if let Some(i) = self.values.iter().position(|v| **v == *s) {
+                return i as u32;
+            }
+        } else if let Some(&id) = self.map.get(s) {
             return id;
         }
         let id = self.values.len() as u32;
@@ -350,6 +484,7 @@ pub struct RecordParser {
     pub records: u64,
     /// `timestamp,message` CSV (CloudWatch console download) seen.
     csv_messages: bool,
+    kinds: Vec<Kind>,
     tokens: Vec<(usize, usize)>,
     scratch: Vec<u128>,
 }
@@ -360,7 +495,7 @@ const NULL: u128 = u128::MAX;
 impl RecordParser {
     /// A parser whose layout, until a header line says otherwise, is `layout`.
     pub fn new(layout: Arc<[Column]>) -> RecordParser {
-        RecordParser {
+        let mut p = RecordParser {
             default_layout: layout.clone(),
             layout,
             segments: Vec::new(),
@@ -369,9 +504,12 @@ impl RecordParser {
             skipped: SkipReport::default(),
             records: 0,
             csv_messages: false,
+            kinds: Vec::new(),
             tokens: Vec::with_capacity(64),
             scratch: Vec::with_capacity(64),
-        }
+        };
+        p.kinds = p.layout.iter().map(Column::kind).collect();
+        p
     }
 
     /// The layout records are currently parsed with.
@@ -436,6 +574,7 @@ impl RecordParser {
             return;
         }
         self.seal();
+        self.kinds = layout.iter().map(Column::kind).collect();
         self.layout = layout;
     }
 
@@ -467,86 +606,101 @@ impl RecordParser {
     }
 
     /// Parses one record with the active layout; `shown` is what a skip example shows.
+    ///
+    /// One pass over the bytes: each token is parsed as it is found. Nothing is appended unless
+    /// the whole line is valid.
     fn record(&mut self, line: &[u8], line_no: u64, shown: &[u8]) {
         self.tokens.clear();
+        self.scratch.clear();
+        let n = self.kinds.len();
+        let mut error: Option<SkipReason> = None;
+        let mut count = 0;
         let mut i = 0;
-        let n = line.len();
-        while i < n {
-            while i < n && (line[i] == b' ' || line[i] == b'\t') {
+        let len = line.len();
+        while i < len {
+            while i < len && is_sep(line[i]) {
                 i += 1;
             }
-            if i == n {
+            if i == len {
                 break;
             }
             let start = i;
-            while i < n && line[i] != b' ' && line[i] != b'\t' {
-                i += 1;
+            if count < n && error.is_none() {
+                // Parse while scanning: the value parsers stop at the separator.
+                let (end, value) = scan_value(self.kinds[count], line, start);
+                i = end;
+                match value {
+                    Some(v) => {
+                        self.scratch.push(v);
+                        self.tokens.push((start, end));
+                    }
+                    None => error = Some(self.value_error(count, &line[start..end])),
+                }
+            } else {
+                while i < len && !is_sep(line[i]) {
+                    i += 1;
+                }
             }
-            self.tokens.push((start, i));
+            count += 1;
         }
-        let tokens = std::mem::take(&mut self.tokens);
-        let result = self.tokens_record(
-            |k| {
+        let result = if count != n {
+            Err(SkipReason::FieldCount {
+                expected: n,
+                found: count,
+            })
+        } else if let Some(e) = error {
+            Err(e)
+        } else {
+            let tokens = std::mem::take(&mut self.tokens);
+            self.commit(|k| {
                 let (s, e) = tokens.get(k).copied().unwrap_or((0, 0));
                 line.get(s..e).unwrap_or_default()
-            },
-            tokens.len(),
-        );
-        self.tokens = tokens;
+            });
+            self.tokens = tokens;
+            Ok(())
+        };
         if let Err(reason) = result {
             self.skipped.push(line_no, reason, shown);
         }
     }
 
-    /// Parses one record given as tokens (used for text and for Parquet rows).
+    fn value_error(&self, k: usize, tok: &[u8]) -> SkipReason {
+        let field = self.layout.get(k).map_or("", Column::name).to_owned();
+        let value = shorten(tok);
+        if self.kinds.get(k) == Some(&Kind::Addr) {
+            SkipReason::BadAddress { field, value }
+        } else {
+            SkipReason::BadNumber { field, value }
+        }
+    }
+
+    /// Parses one record given as tokens (Parquet rows; strings may contain spaces).
     pub fn tokens_record<'t>(
         &mut self,
         token: impl Fn(usize) -> &'t [u8],
         count: usize,
     ) -> Result<(), SkipReason> {
-        let layout = self.layout.clone();
-        if count != layout.len() {
+        let n = self.kinds.len();
+        if count != n {
             return Err(SkipReason::FieldCount {
-                expected: layout.len(),
+                expected: n,
                 found: count,
             });
         }
-        // Validate every field before appending anything.
         self.scratch.clear();
-        for (k, col) in layout.iter().enumerate() {
+        for k in 0..n {
             let tok = token(k);
-            let value = if tok == b"-" {
-                NULL
-            } else {
-                match col.kind() {
-                    Kind::Str => 0,
-                    Kind::Addr => parse_addr(tok).ok_or_else(|| SkipReason::BadAddress {
-                        field: col.name().to_owned(),
-                        value: shorten(tok),
-                    })?,
-                    kind => {
-                        let mut v = parse_uint(tok);
-                        if kind == Kind::Time
-                            && let Some(t) = v
-                            && t >= MILLIS_THRESHOLD
-                        {
-                            v = Some(t / 1000);
-                        }
-                        match v {
-                            Some(v) if v <= kind.max_value() => u128::from(v),
-                            _ => {
-                                return Err(SkipReason::BadNumber {
-                                    field: col.name().to_owned(),
-                                    value: shorten(tok),
-                                });
-                            }
-                        }
-                    }
-                }
-            };
-            self.scratch.push(value);
+            match parse_value(self.kinds[k], tok) {
+                Some(v) => self.scratch.push(v),
+                None => return Err(self.value_error(k, tok)),
+            }
         }
-        // Append.
+        self.commit(token);
+        Ok(())
+    }
+
+    /// Appends the validated values in `scratch` (strings taken from `token`).
+    fn commit<'t>(&mut self, token: impl Fn(usize) -> &'t [u8]) {
         if self
             .current
             .as_ref()
@@ -555,7 +709,8 @@ impl RecordParser {
             self.seal();
         }
         if self.current.is_none() {
-            let cols = layout
+            let cols = self
+                .layout
                 .iter()
                 .map(|c| ColData {
                     values: Values::new(c.kind()),
@@ -568,34 +723,33 @@ impl RecordParser {
                 })
                 .collect();
             self.current = Some(Segment {
-                layout: layout.clone(),
+                layout: self.layout.clone(),
                 cols,
                 rows: 0,
             });
         }
         let Some(seg) = self.current.as_mut() else {
-            return Ok(());
+            return;
         };
         let row = seg.rows as u32;
-        for (k, col) in seg.cols.iter_mut().enumerate() {
-            let v = self.scratch.get(k).copied().unwrap_or(NULL);
+        for (k, (col, &v)) in seg.cols.iter_mut().zip(&self.scratch).enumerate() {
             let is_null = v == NULL;
             if is_null {
                 col.nulls.push(row);
             }
+            let v = if is_null { 0 } else { v };
             match &mut col.values {
-                Values::U8(vec) => vec.push(if is_null { 0 } else { v as u8 }),
-                Values::U16(vec) => vec.push(if is_null { 0 } else { v as u16 }),
-                Values::U32(vec) => vec.push(if is_null { 0 } else { v as u32 }),
-                Values::U64(vec) => vec.push(if is_null { 0 } else { v as u64 }),
+                Values::U8(vec) => vec.push(v as u8),
+                Values::U16(vec) => vec.push(v as u16),
+                Values::U32(vec) => vec.push(v as u32),
+                Values::U64(vec) => vec.push(v as u64),
                 Values::Ids(vec) => {
                     let id = if is_null {
                         0
-                    } else if layout.get(k).map(Column::kind) == Some(Kind::Addr) {
+                    } else if self.kinds.get(k) == Some(&Kind::Addr) {
                         self.dicts.addrs.id(v)
                     } else {
-                        let dict = &mut self.dicts.strings[col.dict].1;
-                        dict.id(token(k))
+                        self.dicts.strings[col.dict].1.id(token(k))
                     };
                     vec.push(id);
                 }
@@ -603,7 +757,6 @@ impl RecordParser {
         }
         seg.rows += 1;
         self.records += 1;
-        Ok(())
     }
 
     /// Resets the layout to the default (used between CloudWatch payloads, which have no header).
@@ -733,6 +886,24 @@ mod tests {
         assert_eq!(parse_uint(b"18446744073709551616"), None);
         assert_eq!(parse_uint(b"12a"), None);
         assert_eq!(parse_uint(b""), None);
+        // The 8-digit fast path against the obvious definition.
+        for v in [
+            0u64,
+            7,
+            12_345_678,
+            99_999_999,
+            100_000_000,
+            1_418_530_010,
+            1_512_564_058_000,
+            9_999_999_999_999_999_999,
+        ] {
+            assert_eq!(parse_uint(v.to_string().as_bytes()), Some(v), "{v}");
+            assert_eq!(parse_uint(format!("{v:08}").as_bytes()), Some(v), "{v:08}");
+        }
+        assert_eq!(parse_uint(b"14185300a0"), None);
+        assert_eq!(parse_uint(b"1418530:10"), None);
+        assert_eq!(parse_uint(b"1418530/10"), None);
+        assert_eq!(parse_uint(b"12345678 "), None);
         assert_eq!(parse_addr(b"10.0.1.5"), Some(v4_key(0x0a00_0105)));
         assert_eq!(parse_addr(b"256.0.0.1"), None);
         assert_eq!(parse_addr(b"1.2.3"), None);

@@ -49,12 +49,19 @@ impl Summary {
             frame_bytes: df.estimated_size() + table.addrs.len() * 16,
             ..Summary::default()
         };
-        let sum = |v: &ColumnView| -> u128 {
-            (0..v.len())
-                .filter(|&i| !v.is_null(i))
-                .map(|i| u128::from(v.raw(i)))
-                .sum()
-        };
+        // Fold over the non-null values, chunk by chunk.
+        fn fold<A>(v: &ColumnView, init: A, f: impl Fn(A, u64) -> A) -> A {
+            let mut acc = init;
+            for c in &v.chunks {
+                for i in 0..c.len() {
+                    if !c.is_null(i) {
+                        acc = f(acc, c.raw(i));
+                    }
+                }
+            }
+            acc
+        }
+        let sum = |v: &ColumnView| -> u128 { fold(v, 0u128, |a, x| a + u128::from(x)) };
         if let Some(v) = col("packets") {
             s.packets = sum(&v);
         }
@@ -62,22 +69,18 @@ impl Summary {
             s.bytes = sum(&v);
         }
         if let Some(v) = col("start") {
-            s.first_start = (0..v.len())
-                .filter(|&i| !v.is_null(i))
-                .map(|i| v.raw(i))
-                .min();
+            s.first_start = fold(&v, None, |a: Option<u64>, x| {
+                Some(a.map_or(x, |a| a.min(x)))
+            });
         }
         if let Some(v) = col("end") {
-            s.last_end = (0..v.len())
-                .filter(|&i| !v.is_null(i))
-                .map(|i| v.raw(i))
-                .max();
+            s.last_end = fold(&v, None, |a: Option<u64>, x| {
+                Some(a.map_or(x, |a| a.max(x)))
+            });
         }
         let count = |v: &ColumnView, name: &str| -> u64 {
             match v.category_id(name) {
-                Some(id) => (0..v.len())
-                    .filter(|&i| v.raw(i) == id && !v.is_null(i))
-                    .count() as u64,
+                Some(id) => fold(v, 0u64, |a, x| a + u64::from(x == id)),
                 None => 0,
             }
         };

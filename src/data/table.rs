@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use polars::prelude::*;
-use polars_arrow::bitmap::MutableBitmap;
+use polars_arrow::array::PrimitiveArray;
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use rustc_hash::FxHashMap;
 
 use super::parse::{ParsedFile, SkipReport, Values, addr_to_string};
@@ -35,7 +36,7 @@ pub struct FileReport {
 /// The loaded flows.
 #[derive(Clone, Debug)]
 pub struct FlowTable {
-    /// The flows; schema in ARCHITECTURE.md. Every column is a single chunk.
+    /// The flows; schema in ARCHITECTURE.md. All columns share the same chunk boundaries.
     pub df: DataFrame,
     /// The address dictionary: id `i` in every address column is `addrs[i]` (IPv4 as
     /// `::ffff:a.b.c.d`), sorted, so a CIDR block is one contiguous id range.
@@ -86,7 +87,46 @@ pub struct ParsedInput {
     pub parsed: ParsedFile,
 }
 
-/// Merges parsed files (in order) into one table.
+/// Segments at least this long become a chunk of their own, without a copy.
+const ZERO_COPY_ROWS: usize = 1 << 17;
+
+/// Smaller segments are merged (copied) into chunks of about this many rows.
+const MERGED_CHUNK_ROWS: usize = 1 << 20;
+
+/// Which segments (file index, segment index) form each chunk of the frame.
+fn plan_chunks(inputs: &[ParsedInput]) -> Vec<Vec<(usize, usize)>> {
+    let mut plan: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    let mut open_rows = 0;
+    for (f, input) in inputs.iter().enumerate() {
+        for (s, seg) in input.parsed.segments.iter().enumerate() {
+            if seg.rows == 0 {
+                continue;
+            }
+            if seg.rows >= ZERO_COPY_ROWS {
+                if !open.is_empty() {
+                    plan.push(std::mem::take(&mut open));
+                    open_rows = 0;
+                }
+                plan.push(vec![(f, s)]);
+            } else {
+                open.push((f, s));
+                open_rows += seg.rows;
+                if open_rows >= MERGED_CHUNK_ROWS {
+                    plan.push(std::mem::take(&mut open));
+                    open_rows = 0;
+                }
+            }
+        }
+    }
+    if !open.is_empty() {
+        plan.push(open);
+    }
+    plan
+}
+
+/// Merges parsed files (in order) into one table. Large segments become chunks of the frame
+/// as they are (no copy); every column has the same chunk boundaries.
 pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
     // The union of the columns, in canonical order.
     let mut columns: Vec<FlowColumn> = Vec::new();
@@ -105,73 +145,59 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
         .flat_map(|i| i.parsed.segments.iter())
         .map(|s| s.rows)
         .sum();
+    let plan = plan_chunks(&inputs);
 
-    // The shared address dictionary, sorted by address.
+    // The shared address dictionary, sorted by address, and each file's local → global ids.
     let mut addrs: Vec<u128> = inputs
         .iter()
         .flat_map(|i| i.parsed.dicts.addrs.values.iter().copied())
         .collect();
     addrs.sort_unstable();
     addrs.dedup();
-    let addr_index: FxHashMap<u128, u32> = addrs
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (*a, i as u32))
-        .collect();
-    let addr_remaps: Vec<Vec<u32>> = inputs
-        .iter()
-        .map(|i| {
-            i.parsed
-                .dicts
-                .addrs
-                .values
-                .iter()
-                .map(|a| addr_index.get(a).copied().unwrap_or(0))
-                .collect()
-        })
-        .collect();
-    drop(addr_index);
+    let addr_remaps: Vec<Vec<u32>> = {
+        let index: FxHashMap<u128, u32> = addrs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (*a, i as u32))
+            .collect();
+        inputs
+            .iter()
+            .map(|i| {
+                i.parsed
+                    .dicts
+                    .addrs
+                    .values
+                    .iter()
+                    .map(|a| index.get(a).copied().unwrap_or(0))
+                    .collect()
+            })
+            .collect()
+    };
     let addr_strings: Vec<String> = addrs.iter().map(|a| addr_to_string(*a)).collect();
 
     let mut out = Vec::with_capacity(columns.len());
     for col in &columns {
         let name = PlSmallStr::from(col.name());
-        let kind = col.kind();
-        let mut nulls = NullMask::new(total);
-        let column = match kind {
-            Kind::U8 => {
-                let v = gather(&mut inputs, col, &mut nulls, |v| match v {
-                    Values::U8(v) => Some(v),
-                    _ => None,
-                });
-                UInt8Chunked::from_vec_validity(name, v, nulls.finish()).into_column()
-            }
-            Kind::U16 => {
-                let v = gather(&mut inputs, col, &mut nulls, |v| match v {
-                    Values::U16(v) => Some(v),
-                    _ => None,
-                });
-                UInt16Chunked::from_vec_validity(name, v, nulls.finish()).into_column()
-            }
-            Kind::Time => {
-                let v = gather(&mut inputs, col, &mut nulls, |v| match v {
-                    Values::U32(v) => Some(v),
-                    _ => None,
-                });
-                UInt32Chunked::from_vec_validity(name, v, nulls.finish()).into_column()
-            }
-            Kind::U64 => {
-                let v = gather(&mut inputs, col, &mut nulls, |v| match v {
-                    Values::U64(v) => Some(v),
-                    _ => None,
-                });
-                UInt64Chunked::from_vec_validity(name, v, nulls.finish()).into_column()
-            }
+        let column = match col.kind() {
+            Kind::U8 => numeric::<UInt8Type>(&mut inputs, &plan, col, name, |v| match v {
+                Values::U8(v) => Some(v),
+                _ => None,
+            }),
+            Kind::U16 => numeric::<UInt16Type>(&mut inputs, &plan, col, name, |v| match v {
+                Values::U16(v) => Some(v),
+                _ => None,
+            }),
+            Kind::Time => numeric::<UInt32Type>(&mut inputs, &plan, col, name, |v| match v {
+                Values::U32(v) => Some(v),
+                _ => None,
+            }),
+            Kind::U64 => numeric::<UInt64Type>(&mut inputs, &plan, col, name, |v| match v {
+                Values::U64(v) => Some(v),
+                _ => None,
+            }),
             Kind::Addr => {
-                let ids = gather_ids(&mut inputs, col, &mut nulls, |i, _| {
-                    addr_remaps.get(i).cloned().unwrap_or_default()
-                });
-                enum_column(name, &addr_strings, ids, nulls.finish())?
+                let remaps = addr_remaps.clone();
+                dictionary(&mut inputs, &plan, col, name, &addr_strings, remaps)?
             }
             Kind::Str => {
                 // The column's dictionary: union of the files' values, decoded, sorted.
@@ -198,27 +224,31 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
                     .enumerate()
                     .map(|(i, s)| (s.as_str(), i as u32))
                     .collect();
-                let ids = gather_ids(&mut inputs, col, &mut nulls, |_, input| {
-                    input
-                        .parsed
-                        .dicts
-                        .strings
-                        .iter()
-                        .find(|(n, _)| n == col.name())
-                        .map(|(_, d)| {
-                            d.values
-                                .iter()
-                                .map(|b| {
-                                    index
-                                        .get(String::from_utf8_lossy(b).as_ref())
-                                        .copied()
-                                        .unwrap_or(0)
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                });
-                enum_column(name, &values, ids, nulls.finish())?
+                let remaps: Vec<Vec<u32>> = inputs
+                    .iter()
+                    .map(|input| {
+                        input
+                            .parsed
+                            .dicts
+                            .strings
+                            .iter()
+                            .find(|(n, _)| n == col.name())
+                            .map(|(_, d)| {
+                                d.values
+                                    .iter()
+                                    .map(|b| {
+                                        index
+                                            .get(String::from_utf8_lossy(b).as_ref())
+                                            .copied()
+                                            .unwrap_or(0)
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                drop(index);
+                dictionary(&mut inputs, &plan, col, name, &values, remaps)?
             }
         };
         out.push(column);
@@ -240,138 +270,159 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
     })
 }
 
-/// Collects null positions and builds a validity bitmap only when there is a null.
-struct NullMask {
-    len: usize,
-    bits: Option<MutableBitmap>,
+/// Validity of a chunk from its null row indexes (`None` when there is no null).
+fn validity(len: usize, nulls: &[u32]) -> Option<Bitmap> {
+    if nulls.is_empty() {
+        return None;
+    }
+    let mut bits = MutableBitmap::from_len_set(len);
+    for &r in nulls {
+        if (r as usize) < len {
+            bits.set(r as usize, false);
+        }
+    }
+    Some(bits.into())
 }
 
-impl NullMask {
-    fn new(len: usize) -> NullMask {
-        NullMask { len, bits: None }
-    }
-
-    fn set_null(&mut self, row: usize) {
-        let len = self.len;
-        self.bits
-            .get_or_insert_with(|| MutableBitmap::from_len_set(len))
-            .set(row, false);
-    }
-
-    fn finish(self) -> Option<polars_arrow::bitmap::Bitmap> {
-        self.bits.map(Into::into)
-    }
-}
-
-/// Concatenates one numeric column over all segments (taking the segment vectors, so memory is
-/// freed as we go). Segments without the column contribute nulls.
-fn gather<T: Copy + Default>(
+/// Takes one segment's values and nulls for `col` out of the parse result (`None` when the
+/// segment's layout does not have the column).
+fn take_segment(
     inputs: &mut [ParsedInput],
+    (f, s): (usize, usize),
     col: &FlowColumn,
-    nulls: &mut NullMask,
-    pick: impl Fn(Values) -> Option<Vec<T>>,
-) -> Vec<T> {
-    let mut out: Vec<T> = Vec::with_capacity(nulls.len);
-    for input in inputs.iter_mut() {
-        for seg in &mut input.parsed.segments {
-            let base = out.len();
-            match seg.layout.iter().position(|c| c == col) {
-                Some(k) => {
-                    let Some(cd) = seg.cols.get_mut(k) else {
-                        continue;
-                    };
-                    let values = std::mem::replace(&mut cd.values, Values::U8(Vec::new()));
-                    let v = pick(values).unwrap_or_default();
-                    out.extend_from_slice(&v);
-                    for &r in &cd.nulls {
-                        nulls.set_null(base + r as usize);
+) -> (usize, Option<(Values, Vec<u32>)>) {
+    let Some(seg) = inputs.get_mut(f).and_then(|i| i.parsed.segments.get_mut(s)) else {
+        return (0, None);
+    };
+    let rows = seg.rows;
+    let taken = seg
+        .layout
+        .iter()
+        .position(|c| c == col)
+        .and_then(|k| seg.cols.get_mut(k))
+        .map(|cd| {
+            (
+                std::mem::replace(&mut cd.values, Values::U8(Vec::new())),
+                std::mem::take(&mut cd.nulls),
+            )
+        });
+    (rows, taken)
+}
+
+/// A numeric column: one chunk per planned group (large segments moved in without a copy).
+fn numeric<T>(
+    inputs: &mut [ParsedInput],
+    plan: &[Vec<(usize, usize)>],
+    col: &FlowColumn,
+    name: PlSmallStr,
+    pick: impl Fn(Values) -> Option<Vec<T::Native>>,
+) -> Column
+where
+    T: PolarsNumericType,
+{
+    let mut chunks: Vec<PrimitiveArray<T::Native>> = Vec::with_capacity(plan.len());
+    for group in plan {
+        let mut values: Vec<T::Native> = Vec::new();
+        let mut nulls: Vec<u32> = Vec::new();
+        for &seg in group {
+            let (rows, taken) = take_segment(inputs, seg, col);
+            let base = values.len() as u32;
+            match taken {
+                Some((v, n)) => {
+                    let v = pick(v).unwrap_or_default();
+                    if values.is_empty() && group.len() == 1 {
+                        values = v; // the zero-copy case
+                        nulls = n;
+                    } else {
+                        values.extend_from_slice(&v);
+                        nulls.extend(n.iter().map(|r| base + r));
                     }
-                    cd.nulls = Vec::new();
                 }
                 None => {
-                    out.resize(base + seg.rows, T::default());
-                    for r in base..base + seg.rows {
-                        nulls.set_null(r);
-                    }
+                    values.resize(values.len() + rows, T::Native::default());
+                    nulls.extend(base..base + rows as u32);
                 }
             }
         }
+        let len = values.len();
+        chunks.push(PrimitiveArray::from_vec(values).with_validity(validity(len, &nulls)));
     }
-    out
+    ChunkedArray::<T>::from_chunk_iter(name, chunks).into_column()
 }
 
-/// Like [`gather`] for dictionary columns: maps each file's local ids through `remap`.
-fn gather_ids(
+/// A dictionary column: each file's local ids are mapped through `remaps[file]` in place, then
+/// narrowed to the `Enum`'s physical type.
+fn dictionary(
     inputs: &mut [ParsedInput],
+    plan: &[Vec<(usize, usize)>],
     col: &FlowColumn,
-    nulls: &mut NullMask,
-    remap: impl Fn(usize, &ParsedInput) -> Vec<u32>,
-) -> Vec<u32> {
-    let mut out: Vec<u32> = Vec::with_capacity(nulls.len);
-    for (i, input) in inputs.iter_mut().enumerate() {
-        let table = remap(i, input);
-        for seg in &mut input.parsed.segments {
-            let base = out.len();
-            match seg.layout.iter().position(|c| c == col) {
-                Some(k) => {
-                    let Some(cd) = seg.cols.get_mut(k) else {
-                        continue;
-                    };
-                    let values = std::mem::replace(&mut cd.values, Values::U8(Vec::new()));
-                    if let Values::Ids(v) = values {
-                        out.extend(
-                            v.iter()
-                                .map(|id| table.get(*id as usize).copied().unwrap_or(0)),
-                        );
-                    }
-                    for &r in &cd.nulls {
-                        nulls.set_null(base + r as usize);
-                    }
-                    cd.nulls = Vec::new();
-                }
-                None => {
-                    out.resize(base + seg.rows, 0);
-                    for r in base..base + seg.rows {
-                        nulls.set_null(r);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Builds an `Enum` column over `categories` from ids (which must be `< categories.len()`).
-fn enum_column(
     name: PlSmallStr,
     categories: &[String],
-    ids: Vec<u32>,
-    validity: Option<polars_arrow::bitmap::Bitmap>,
+    remaps: Vec<Vec<u32>>,
 ) -> PolarsResult<Column> {
     let fcats = FrozenCategories::new(categories.iter().map(String::as_str))?;
     let mapping = fcats.mapping().clone();
     let physical = fcats.physical();
     let dtype = DataType::Enum(fcats, mapping);
-    let n_cats = categories.len() as u32;
-    if ids.iter().any(|&id| id >= n_cats.max(1)) {
-        polars_bail!(ComputeError: "internal error: category id out of range in column {name}");
+    let n_cats = categories.len().max(1) as u32;
+    let mut ids_chunks: Vec<(Vec<u32>, Option<Bitmap>)> = Vec::with_capacity(plan.len());
+    for group in plan {
+        let mut ids: Vec<u32> = Vec::new();
+        let mut nulls: Vec<u32> = Vec::new();
+        for &(f, s) in group {
+            let (rows, taken) = take_segment(inputs, (f, s), col);
+            let base = ids.len() as u32;
+            let remap = remaps.get(f).map_or(&[][..], Vec::as_slice);
+            match taken {
+                Some((Values::Ids(mut v), n)) => {
+                    for id in &mut v {
+                        *id = remap.get(*id as usize).copied().unwrap_or(0);
+                    }
+                    if ids.is_empty() && group.len() == 1 {
+                        ids = v;
+                        nulls = n;
+                    } else {
+                        ids.extend_from_slice(&v);
+                        nulls.extend(n.iter().map(|r| base + r));
+                    }
+                }
+                _ => {
+                    ids.resize(ids.len() + rows, 0);
+                    nulls.extend(base..base + rows as u32);
+                }
+            }
+        }
+        if ids.iter().any(|&id| id >= n_cats) {
+            polars_bail!(ComputeError: "internal error: category id out of range in column {name}");
+        }
+        let len = ids.len();
+        ids_chunks.push((ids, validity(len, &nulls)));
     }
-    // SAFETY: every id is < the number of categories (checked above; null rows hold 0, which is
-    // masked by the validity bitmap), and the physical type matches the dtype's.
+    // SAFETY: every id is < the number of categories (checked above; null rows hold 0, which the
+    // validity masks), and the physical type matches the dtype's.
     let column = match physical {
         CategoricalPhysical::U8 => {
-            let v: Vec<u8> = ids.into_iter().map(|i| i as u8).collect();
-            let phys = UInt8Chunked::from_vec_validity(name, v, validity);
+            let chunks = ids_chunks.into_iter().map(|(ids, v)| {
+                PrimitiveArray::from_vec(ids.into_iter().map(|i| i as u8).collect::<Vec<u8>>())
+                    .with_validity(v)
+            });
+            let phys = UInt8Chunked::from_chunk_iter(name, chunks);
             unsafe { Categorical8Chunked::from_cats_and_dtype_unchecked(phys, dtype) }.into_column()
         }
         CategoricalPhysical::U16 => {
-            let v: Vec<u16> = ids.into_iter().map(|i| i as u16).collect();
-            let phys = UInt16Chunked::from_vec_validity(name, v, validity);
+            let chunks = ids_chunks.into_iter().map(|(ids, v)| {
+                PrimitiveArray::from_vec(ids.into_iter().map(|i| i as u16).collect::<Vec<u16>>())
+                    .with_validity(v)
+            });
+            let phys = UInt16Chunked::from_chunk_iter(name, chunks);
             unsafe { Categorical16Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
                 .into_column()
         }
         CategoricalPhysical::U32 => {
-            let phys = UInt32Chunked::from_vec_validity(name, ids, validity);
+            let chunks = ids_chunks
+                .into_iter()
+                .map(|(ids, v)| PrimitiveArray::from_vec(ids).with_validity(v));
+            let phys = UInt32Chunked::from_chunk_iter(name, chunks);
             unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
                 .into_column()
         }
