@@ -19,8 +19,19 @@ use crate::data::{FlowTable, LoadHandle, LoadOptions};
 /// Key under which settings are persisted.
 const SETTINGS_KEY: &str = "flowlens-settings";
 
-/// The bundled sample (relative to the working directory or the executable's crate root).
+/// The bundled sample, relative to the working directory (`cargo run` from the repository).
 pub const SAMPLE_DIR: &str = "assets/sample";
+
+/// Where the bundled sample is: the working directory's `assets/sample`, else the one in the
+/// source tree this binary was built from.
+pub fn sample_path() -> PathBuf {
+    let local = PathBuf::from(SAMPLE_DIR);
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SAMPLE_DIR)
+    }
+}
 
 /// Persisted settings (no data, no handles).
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]

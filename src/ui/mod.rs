@@ -3,7 +3,7 @@
 
 use eframe::egui;
 
-use crate::app::{Command, FlowApp, SAMPLE_DIR};
+use crate::app::{Command, FlowApp, sample_path};
 use crate::data::summary::format_epoch;
 
 /// `1.2 GB`-style size.
@@ -113,7 +113,7 @@ fn welcome_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
             app.command(Command::OpenDialog { folder: true });
         }
         if ui.button("Explore sample data").clicked() {
-            app.command(Command::Open(vec![SAMPLE_DIR.into()]));
+            app.command(Command::Open(vec![sample_path()]));
         }
         if !app.settings.recent.is_empty() {
             ui.add_space(16.0);
@@ -210,7 +210,7 @@ fn status_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
             ));
             if s.skipped > 0 || s.broken_files > 0 {
                 let text = format!(
-                    "⚠ {} skipped lines, {} files with errors",
+                    "{} skipped lines, {} files with errors",
                     human_count(s.skipped),
                     s.broken_files
                 );
