@@ -173,8 +173,10 @@ fn rows(args: RowsArgs) -> ExitCode {
             write_rows(&table.df, None, args.format, &mut lock).and_then(|()| lock.flush())
         }
     };
-    if let Err(e) = result {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        {
             let target = args
                 .output
                 .as_ref()

@@ -5,6 +5,9 @@
 //! - `cli`: the headless subcommands end to end.
 //! - `ui`: the desktop app driven headless through AccessKit (egui_kittest).
 
+// The whole crate is test code (helpers included): panicking on a failed fixture is the point.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
 mod ingest;
 mod ui;

@@ -92,10 +92,7 @@ pub fn read_file(
 ) -> FileOutcome {
     let mut parser = RecordParser::new(layout);
     let mut format = String::from("text");
-    let error = match read_into(path, &mut parser, &mut format, limits, progress, cancel) {
-        Ok(()) => None,
-        Err(e) => Some(e),
-    };
+    let error = read_into(path, &mut parser, &mut format, limits, progress, cancel).err();
     FileOutcome {
         parsed: parser.finish(),
         format,
@@ -377,10 +374,9 @@ fn json_stream(data: &[u8], parser: &mut RecordParser, depth: u32, first_line: u
                 let at = stream.byte_offset().min(data.len());
                 let line_start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |i| i + 1);
                 let line_start = line_start.max(before.min(data.len()));
-                let mut line_no = first_line + line_count(&data[..line_start]);
-                for line in data[line_start..].split(|b| *b == b'\n') {
+                let first = first_line + line_count(&data[..line_start]);
+                for (line_no, line) in (first..).zip(data[line_start..].split(|b| *b == b'\n')) {
                     handle_text_line(parser, line, line_no);
-                    line_no += 1;
                 }
                 return;
             }
