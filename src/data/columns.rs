@@ -69,6 +69,78 @@ impl ChunkView<'_> {
     }
 }
 
+/// Runs `$body` with `$v` bound to the chunk's value slice, whatever its integer type.
+#[macro_export]
+macro_rules! with_slice {
+    ($values:expr, $v:ident => $body:expr) => {
+        match $values {
+            $crate::data::columns::Values::U8($v) | $crate::data::columns::Values::Cat8($v) => {
+                $body
+            }
+            $crate::data::columns::Values::U16($v) | $crate::data::columns::Values::Cat16($v) => {
+                $body
+            }
+            $crate::data::columns::Values::U32($v) | $crate::data::columns::Values::Cat32($v) => {
+                $body
+            }
+            $crate::data::columns::Values::U64($v) => $body,
+        }
+    };
+}
+
+impl ChunkView<'_> {
+    /// Sum of the non-null values.
+    pub fn sum(&self) -> u128 {
+        match self.validity {
+            None => with_slice!(self.values, v => v.iter().map(|x| u128::from(*x)).sum()),
+            Some(bits) => with_slice!(self.values, v => v
+                .iter()
+                .zip(bits.iter())
+                .filter(|(_, ok)| *ok)
+                .map(|(x, _)| u128::from(*x))
+                .sum()),
+        }
+    }
+
+    /// Smallest and largest non-null value.
+    pub fn min_max(&self) -> Option<(u64, u64)> {
+        let fold = |acc: Option<(u64, u64)>, x: u64| {
+            Some(acc.map_or((x, x), |(lo, hi)| (lo.min(x), hi.max(x))))
+        };
+        match self.validity {
+            None => {
+                with_slice!(self.values, v => v.iter().fold(None, |a, x| fold(a, u64::from(*x))))
+            }
+            Some(bits) => with_slice!(self.values, v => v
+                .iter()
+                .zip(bits.iter())
+                .filter(|(_, ok)| *ok)
+                .fold(None, |a, (x, _)| fold(a, u64::from(*x)))),
+        }
+    }
+
+    /// Adds the number of non-null rows per value (category id) to `counts` (values past its
+    /// end are ignored).
+    pub fn count_values(&self, counts: &mut [u64]) {
+        match self.validity {
+            None => with_slice!(self.values, v => {
+                for x in v {
+                    if let Some(c) = counts.get_mut(u64::from(*x) as usize) {
+                        *c += 1;
+                    }
+                }
+            }),
+            Some(bits) => with_slice!(self.values, v => {
+                for (x, ok) in v.iter().zip(bits.iter()) {
+                    if ok && let Some(c) = counts.get_mut(u64::from(*x) as usize) {
+                        *c += 1;
+                    }
+                }
+            }),
+        }
+    }
+}
+
 /// A typed view of one column (all chunks).
 #[derive(Clone, Debug)]
 pub struct ColumnView<'a> {

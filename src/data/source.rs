@@ -233,7 +233,10 @@ fn text_stream(
     cancel: &AtomicBool,
     compressed: &Rc<Cell<u64>>,
 ) -> Result<(), String> {
-    let mut buf: Vec<u8> = Vec::with_capacity(2 * BLOCK);
+    // `data[..len]` holds unprocessed bytes (at most one partial line) followed by new input.
+    // The buffer is zeroed once and only grows for lines longer than a block.
+    let mut data: Vec<u8> = vec![0; 2 * BLOCK];
+    let mut len = 0usize;
     let mut line_no: u64 = 0;
     let mut inflated: u64 = 0;
     let mut skipping_long = false;
@@ -243,15 +246,16 @@ fn text_stream(
         if cancel.load(Ordering::Relaxed) {
             return Err("cancelled".to_owned());
         }
-        let old = buf.len();
-        buf.resize(old + BLOCK, 0);
-        let n = match read_some(reader, &mut buf[old..]) {
+        let old = len;
+        if data.len() < old + BLOCK {
+            data.resize(old + BLOCK, 0);
+        }
+        let n = match read_some(reader, &mut data[old..old + BLOCK]) {
             Ok(n) => n,
             Err(e) => {
-                buf.truncate(old);
                 let msg = gzip_error(&e, compressed.get(), inflated);
-                if !buf.is_empty() && !skipping_long {
-                    parser.skip(line_no + 1, SkipReason::Truncated, &buf);
+                if old > 0 && !skipping_long {
+                    parser.skip(line_no + 1, SkipReason::Truncated, &data[..old]);
                 }
                 report(
                     parser,
@@ -262,13 +266,13 @@ fn text_stream(
                 return Err(msg);
             }
         };
-        buf.truncate(old + n);
+        len = old + n;
         inflated += n as u64;
         if n == 0 {
-            if !buf.is_empty() {
+            if len > 0 {
                 line_no += 1;
                 if !skipping_long {
-                    handle_text_line(parser, &buf, line_no);
+                    handle_text_line(parser, &data[..len], line_no);
                 }
             }
             report(
@@ -280,29 +284,30 @@ fn text_stream(
             return Ok(());
         }
         let mut start = 0;
-        for nl in memchr::memchr_iter(b'\n', &buf[old..]) {
+        for nl in memchr::memchr_iter(b'\n', &data[old..len]) {
             let end = old + nl;
             line_no += 1;
             if skipping_long {
                 skipping_long = false;
             } else {
-                handle_text_line(parser, &buf[start..end], line_no);
+                handle_text_line(parser, &data[start..end], line_no);
             }
             start = end + 1;
         }
-        buf.drain(..start);
-        if buf.len() > limits.max_line_bytes {
+        data.copy_within(start..len, 0);
+        len -= start;
+        if len > limits.max_line_bytes {
             if !skipping_long {
                 parser.skip(
                     line_no + 1,
                     SkipReason::TooLong {
                         limit: limits.max_line_bytes,
                     },
-                    &buf,
+                    &data[..len],
                 );
                 skipping_long = true;
             }
-            buf.clear();
+            len = 0;
         }
         report(
             parser,

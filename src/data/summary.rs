@@ -49,49 +49,50 @@ impl Summary {
             frame_bytes: df.estimated_size() + table.addrs.len() * 16,
             ..Summary::default()
         };
-        // Fold over the non-null values, chunk by chunk.
-        fn fold<A>(v: &ColumnView, init: A, f: impl Fn(A, u64) -> A) -> A {
-            let mut acc = init;
-            for c in &v.chunks {
-                for i in 0..c.len() {
-                    if !c.is_null(i) {
-                        acc = f(acc, c.raw(i));
-                    }
-                }
-            }
-            acc
-        }
-        let sum = |v: &ColumnView| -> u128 { fold(v, 0u128, |a, x| a + u128::from(x)) };
         if let Some(v) = col("packets") {
-            s.packets = sum(&v);
+            s.packets = v.chunks.iter().map(|c| c.sum()).sum();
         }
         if let Some(v) = col("bytes") {
-            s.bytes = sum(&v);
+            s.bytes = v.chunks.iter().map(|c| c.sum()).sum();
         }
         if let Some(v) = col("start") {
-            s.first_start = fold(&v, None, |a: Option<u64>, x| {
-                Some(a.map_or(x, |a| a.min(x)))
-            });
+            s.first_start = v
+                .chunks
+                .iter()
+                .filter_map(|c| c.min_max())
+                .map(|m| m.0)
+                .min();
         }
         if let Some(v) = col("end") {
-            s.last_end = fold(&v, None, |a: Option<u64>, x| {
-                Some(a.map_or(x, |a| a.max(x)))
-            });
+            s.last_end = v
+                .chunks
+                .iter()
+                .filter_map(|c| c.min_max())
+                .map(|m| m.1)
+                .max();
         }
-        let count = |v: &ColumnView, name: &str| -> u64 {
-            match v.category_id(name) {
-                Some(id) => fold(v, 0u64, |a, x| a + u64::from(x == id)),
-                None => 0,
+        let counts = |v: &ColumnView| -> Vec<u64> {
+            let mut counts = vec![0u64; v.categories.len()];
+            for c in &v.chunks {
+                c.count_values(&mut counts);
             }
+            counts
+        };
+        let pick = |v: &ColumnView, counts: &[u64], name: &str| -> u64 {
+            v.category_id(name)
+                .and_then(|id| counts.get(id as usize).copied())
+                .unwrap_or(0)
         };
         if let Some(v) = col("action") {
-            s.accept = count(&v, "ACCEPT");
-            s.reject = count(&v, "REJECT");
+            let c = counts(&v);
+            s.accept = pick(&v, &c, "ACCEPT");
+            s.reject = pick(&v, &c, "REJECT");
         }
         if let Some(v) = col("log_status") {
-            s.ok = count(&v, "OK");
-            s.nodata = count(&v, "NODATA");
-            s.skipdata = count(&v, "SKIPDATA");
+            let c = counts(&v);
+            s.ok = pick(&v, &c, "OK");
+            s.nodata = pick(&v, &c, "NODATA");
+            s.skipdata = pick(&v, &c, "SKIPDATA");
         }
         s
     }
