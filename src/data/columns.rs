@@ -88,6 +88,8 @@ macro_rules! with_slice {
     };
 }
 
+// `with_slice!` instantiates each body for every integer width, `u64` included.
+#[allow(clippy::useless_conversion)]
 impl ChunkView<'_> {
     /// Sum of the non-null values.
     pub fn sum(&self) -> u128 {
