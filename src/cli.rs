@@ -6,9 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::data::output::{RowFormat, write_rows};
+use crate::data::filter::{self, Filter};
+use crate::data::output::{RowFormat, csv_escape, write_rows};
+use crate::data::query::{Metric, QueryContext, Selection, group_by, select};
 use crate::data::schema::parse_log_format;
 use crate::data::summary::{Summary, format_epoch};
+use crate::data::translate::{athena_sql, insights_query, is_numeric_field};
 use crate::data::{FlowTable, LoadOptions, load};
 
 /// flowlens: explore AWS VPC Flow Logs on the desktop, offline.
@@ -32,8 +35,59 @@ enum Command {
     Rows(RowsArgs),
     /// Load and print totals: records, files, skipped lines, time span, packets, bytes, actions.
     Stats(InputArgs),
+    /// Group the records by fields and rank by flows, packets or bytes.
+    Top(TopArgs),
+    /// Print the Athena SQL (or Logs Insights query) that asks the same question.
+    Sql(SqlArgs),
     /// Write seeded, realistic flow logs (v2 format) for demos and benchmarks.
     Gen(GenArgs),
+    /// Time the query engine on loaded data: filter changes with every view, and the five
+    /// benchmark queries of shared/bench (answers printed in the peers' format).
+    Bench(InputArgs),
+}
+
+#[derive(Args, Debug)]
+struct TopArgs {
+    /// Fields to group by (comma-separated), e.g. `srcport` or `srcaddr,dstaddr`.
+    #[arg(long, default_value = "srcaddr", value_delimiter = ',')]
+    by: Vec<String>,
+    /// What to rank by.
+    #[arg(long, value_enum, default_value_t = Metric::Flows)]
+    metric: Metric,
+    /// Rows to print.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TopFormat::Table)]
+    format: TopFormat,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TopFormat {
+    Table,
+    Csv,
+    Jsonl,
+}
+
+#[derive(Args, Debug)]
+struct SqlArgs {
+    /// The filter (flowlens filter language).
+    #[arg(long, default_value = "")]
+    filter: String,
+    /// Fields to group by (comma-separated); none gives the totals.
+    #[arg(long, value_delimiter = ',')]
+    by: Vec<String>,
+    /// What to rank by.
+    #[arg(long, value_enum, default_value_t = Metric::Flows)]
+    metric: Metric,
+    /// Rows.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Print a CloudWatch Logs Insights query instead of Athena SQL.
+    #[arg(long)]
+    insights: bool,
 }
 
 #[derive(Args, Debug)]
@@ -45,6 +99,9 @@ struct InputArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Only records matching this filter, e.g. `srcaddr in 10.0.0.0/16 and dstport == 443`.
+    #[arg(long, default_value = "")]
+    filter: String,
     /// Flow-log files or folders (searched recursively). Content decides the format: text, gzip,
     /// Parquet, CloudWatch Logs JSON.
     #[arg(required = true)]
@@ -95,8 +152,155 @@ pub fn main() -> ExitCode {
         None => crate::app::run_native(cli.paths),
         Some(Command::Rows(args)) => rows(args),
         Some(Command::Stats(args)) => stats(args),
+        Some(Command::Top(args)) => top(args),
+        Some(Command::Sql(args)) => sql(args),
         Some(Command::Gen(args)) => gen_files(args),
+        Some(Command::Bench(args)) => crate::bench::run(args.paths, args.threads),
     }
+}
+
+/// Parses `--filter`, printing the error with a caret under its position.
+fn parse_filter(text: &str) -> Result<Filter, ExitCode> {
+    filter::parse(text).map_err(|e| {
+        eprintln!("flowlens: --filter: {}", e.pointer(text));
+        ExitCode::from(2)
+    })
+}
+
+/// Loads the input and selects the filtered rows.
+fn load_selected(args: &InputArgs) -> Result<(FlowTable, Filter, Selection), ExitCode> {
+    let filter = parse_filter(&args.filter)?;
+    let table = load_input(args)?;
+    let sel = select(&table, &filter, &QueryContext::default()).map_err(|e| {
+        eprintln!("flowlens: --filter: {e}");
+        ExitCode::from(2)
+    })?;
+    Ok((table, filter, sel))
+}
+
+/// Row indexes of a selection.
+fn selected_rows(sel: &Selection) -> Vec<u32> {
+    let mut rows = Vec::with_capacity(sel.count as usize);
+    let mut base = 0u32;
+    for m in &sel.masks {
+        rows.extend(
+            m.iter()
+                .enumerate()
+                .filter(|(_, on)| **on)
+                .map(|(i, _)| base + i as u32),
+        );
+        base += m.len() as u32;
+    }
+    rows
+}
+
+fn top(args: TopArgs) -> ExitCode {
+    let (table, _, sel) = match load_selected(&args.input) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let broken = report_problems(&table);
+    let groups = match group_by(&table, &sel, &args.by, args.metric, args.limit) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("flowlens: --by: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut header: Vec<String> = args.by.iter().map(|b| b.replace('-', "_")).collect();
+    header.extend(["flows", "packets", "bytes"].map(String::from));
+    let rows: Vec<Vec<String>> = groups
+        .iter()
+        .map(|g| {
+            let mut r = g.key.clone();
+            r.extend(g.counts.iter().map(u64::to_string));
+            r
+        })
+        .collect();
+    let mut out = String::new();
+    match args.format {
+        TopFormat::Csv => {
+            out.push_str(&header.join(","));
+            out.push('\n');
+            for r in &rows {
+                let cells: Vec<String> = r.iter().map(|c| csv_escape(c)).collect();
+                out.push_str(&cells.join(","));
+                out.push('\n');
+            }
+        }
+        TopFormat::Jsonl => {
+            for g in &groups {
+                let mut obj = serde_json::Map::new();
+                for (k, v) in args.by.iter().zip(&g.key) {
+                    let key = k.replace('-', "_");
+                    let val = if v == "-" {
+                        serde_json::Value::Null
+                    } else if is_numeric_field(&key) {
+                        v.parse::<u64>().map_or(serde_json::Value::Null, Into::into)
+                    } else {
+                        v.clone().into()
+                    };
+                    obj.insert(key, val);
+                }
+                for (k, v) in ["flows", "packets", "bytes"].iter().zip(g.counts) {
+                    obj.insert((*k).to_owned(), v.into());
+                }
+                out.push_str(&serde_json::Value::Object(obj).to_string());
+                out.push('\n');
+            }
+        }
+        TopFormat::Table => {
+            let mut widths: Vec<usize> = header.iter().map(String::len).collect();
+            for r in &rows {
+                for (w, c) in widths.iter_mut().zip(r) {
+                    *w = (*w).max(c.len());
+                }
+            }
+            let line = |cells: &[String]| -> String {
+                let n = args.by.len();
+                cells
+                    .iter()
+                    .zip(&widths)
+                    .enumerate()
+                    .map(|(i, (c, w))| {
+                        if i < n {
+                            format!("{c:<w$}")
+                        } else {
+                            format!("{c:>w$}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("  ")
+            };
+            out.push_str(&line(&header));
+            out.push('\n');
+            for r in &rows {
+                out.push_str(line(r).trim_end());
+                out.push('\n');
+            }
+        }
+    }
+    print!("{out}");
+    if broken {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn sql(args: SqlArgs) -> ExitCode {
+    let filter = match parse_filter(&args.filter) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let ctx = QueryContext::default();
+    let text = if args.insights {
+        insights_query(&filter, &args.by, args.metric, args.limit, &ctx)
+    } else {
+        athena_sql(&filter, &args.by, args.metric, args.limit, &ctx)
+    };
+    println!("{text}");
+    ExitCode::SUCCESS
 }
 
 fn load_input(args: &InputArgs) -> Result<FlowTable, ExitCode> {
@@ -159,18 +363,20 @@ fn report_problems(table: &FlowTable) -> bool {
 }
 
 fn rows(args: RowsArgs) -> ExitCode {
-    let table = match load_input(&args.input) {
-        Ok(t) => t,
+    let (table, filter, sel) = match load_selected(&args.input) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let broken = report_problems(&table);
+    let picked = (filter != Filter::All).then(|| selected_rows(&sel));
     let result = match &args.output {
         Some(path) => std::fs::File::create(path)
-            .and_then(|mut f| write_rows(&table.df, None, args.format, &mut f)),
+            .and_then(|mut f| write_rows(&table.df, picked.as_deref(), args.format, &mut f)),
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            write_rows(&table.df, None, args.format, &mut lock).and_then(|()| lock.flush())
+            write_rows(&table.df, picked.as_deref(), args.format, &mut lock)
+                .and_then(|()| lock.flush())
         }
     };
     if let Err(e) = result
@@ -193,11 +399,36 @@ fn rows(args: RowsArgs) -> ExitCode {
 }
 
 fn stats(args: InputArgs) -> ExitCode {
-    let table = match load_input(&args) {
-        Ok(t) => t,
+    let (table, filter, sel) = match load_selected(&args) {
+        Ok(x) => x,
         Err(code) => return code,
     };
     let broken = report_problems(&table);
+    if filter != Filter::All {
+        let opts = crate::data::query::ViewOptions {
+            with_conversations: false,
+            ..Default::default()
+        };
+        let v = crate::data::query::compute_views(&table, &sel, &opts).totals;
+        let span = match (v.first_start, v.last_end) {
+            (Some(a), Some(b)) => format!("{} .. {}", format_epoch(a), format_epoch(b)),
+            _ => "-".to_owned(),
+        };
+        println!("filter       {filter}");
+        println!("records      {} of {}", sel.count, table.len());
+        println!("time span    {span}");
+        println!("packets      {}", v.counts[1]);
+        println!("bytes        {}", v.counts[2]);
+        println!("ACCEPT       {}", v.accept);
+        println!("REJECT       {}", v.reject);
+        println!("sources      {}", v.distinct_src);
+        println!("destinations {}", v.distinct_dst);
+        return if broken {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    }
     let s = Summary::of(&table);
     let span = match (s.first_start, s.last_end) {
         (Some(a), Some(b)) => format!("{} .. {}", format_epoch(a), format_epoch(b)),

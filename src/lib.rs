@@ -6,6 +6,7 @@
 //! See ARCHITECTURE.md for the threading model, the frame schema and the failure handling.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod data;
 pub mod ui;

@@ -11,14 +11,17 @@
 //! - [`generate`]: the seeded generator of realistic flow logs.
 
 pub mod columns;
+pub mod filter;
 pub mod generate;
 pub mod load;
 pub mod output;
 pub mod parse;
+pub mod query;
 pub mod schema;
 pub mod source;
 pub mod summary;
 pub mod table;
+pub mod translate;
 
 pub use load::{LoadError, LoadHandle, LoadOptions, load, start};
 pub use source::{Progress, ReadLimits};
