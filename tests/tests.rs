@@ -2,6 +2,7 @@
 //!
 //! - `util`: fixtures written at test time and helpers.
 //! - `ingest`: every input format and wrapper the loader takes, and its failure paths.
+//! - `query`: filters and views on a hand-checked fixture.
 //! - `cli`: the headless subcommands end to end.
 //! - `ui`: the desktop app driven headless through AccessKit (egui_kittest).
 
@@ -10,5 +11,6 @@
 
 mod cli;
 mod ingest;
+mod query;
 mod ui;
 mod util;

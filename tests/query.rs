@@ -1,0 +1,264 @@
+//! The query engine on a fixture small enough to check by hand.
+
+use flowlens::data::filter::parse;
+use flowlens::data::query::{
+    ConversationMode, Metric, PortSide, QueryContext, ViewOptions, addr_text, compute_views,
+    group_by, select,
+};
+
+use crate::util::{HEADER, load_paths, write};
+
+/// Eight flows (plus one NODATA row), written so every expected number below can be counted:
+///
+/// | # | src → dst | sport → dport | proto | packets | bytes | start | action |
+/// |---|---|---|---|---|---|---|---|
+/// | 1 | 10.0.1.5 → 52.216.1.1 (outbound) | 40000 → 443 | 6 | 10 | 1000 | 1000 | ACCEPT |
+/// | 2 | 52.216.1.1 → 10.0.1.5 (inbound) | 443 → 40000 | 6 | 20 | 20000 | 1000 | ACCEPT |
+/// | 3 | 10.0.1.5 → 10.0.2.9 (internal) | 40001 → 5432 | 6 | 5 | 500 | 1060 | ACCEPT |
+/// | 4 | 198.51.100.7 → 10.0.1.5 (inbound) | 50000 → 22 | 6 | 1 | 60 | 1120 | REJECT |
+/// | 5 | 198.51.100.7 → 10.0.1.5 | 50000 → 23 | 6 | 1 | 60 | 1120 | REJECT |
+/// | 6 | 198.51.100.7 → 10.0.2.9 | 50000 → 3389 | 6 | 1 | 60 | 1180 | REJECT |
+/// | 7 | 10.0.2.9 → 100.64.0.1 (cgnat) | 53 → 53 | 17 | 2 | 200 | 1180 | ACCEPT |
+/// | 8 | 2001:db8::1 → 10.0.1.5 | 0 → 0 | 58 | 3 | 300 | 1240 | ACCEPT |
+/// | 9 | NODATA (all `-`) | | | | | 1240 | - |
+const FLOWS: &str = "\
+2 1 eni-a 10.0.1.5 52.216.1.1 40000 443 6 10 1000 1000 1059 ACCEPT OK
+2 1 eni-a 52.216.1.1 10.0.1.5 443 40000 6 20 20000 1000 1059 ACCEPT OK
+2 1 eni-a 10.0.1.5 10.0.2.9 40001 5432 6 5 500 1060 1119 ACCEPT OK
+2 1 eni-a 198.51.100.7 10.0.1.5 50000 22 6 1 60 1120 1120 REJECT OK
+2 1 eni-a 198.51.100.7 10.0.1.5 50000 23 6 1 60 1120 1120 REJECT OK
+2 1 eni-b 198.51.100.7 10.0.2.9 50000 3389 6 1 60 1180 1180 REJECT OK
+2 1 eni-b 10.0.2.9 100.64.0.1 53 53 17 2 200 1180 1190 ACCEPT OK
+2 1 eni-b 2001:db8::1 10.0.1.5 0 0 58 3 300 1240 1250 ACCEPT OK
+2 1 eni-b - - - - - - - 1240 1299 - NODATA
+";
+
+fn table() -> (tempfile::TempDir, flowlens::data::FlowTable) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "q.log", format!("{HEADER}\n{FLOWS}").as_bytes());
+    let t = load_paths(&[p]);
+    assert_eq!(t.len(), 9);
+    (dir, t)
+}
+
+fn count(t: &flowlens::data::FlowTable, text: &str) -> u64 {
+    select(t, &parse(text).unwrap(), &QueryContext::default())
+        .unwrap()
+        .count
+}
+
+#[test]
+fn filters_select_the_right_rows() {
+    let (_d, t) = table();
+    assert_eq!(count(&t, ""), 9);
+    assert_eq!(count(&t, "srcaddr in 10.0.0.0/16"), 3);
+    assert_eq!(count(&t, "addr == 10.0.1.5"), 6);
+    assert_eq!(count(&t, "addr in {10.0.2.0/24, 2001:db8::/32}"), 4);
+    assert_eq!(count(&t, "dstport in {22, 23, 3389}"), 3);
+    assert_eq!(count(&t, "port in 40000..40001"), 3);
+    assert_eq!(count(&t, "protocol == tcp"), 6);
+    assert_eq!(count(&t, "protocol in {udp, icmpv6}"), 2);
+    assert_eq!(count(&t, "action == REJECT"), 3);
+    assert_eq!(
+        count(&t, "not action == ACCEPT"),
+        4,
+        "NODATA has no action: not matches it"
+    );
+    assert_eq!(count(&t, "bytes >= 1kB"), 2);
+    assert_eq!(count(&t, "start >= 1120 and start < 1240"), 4);
+    assert_eq!(count(&t, "interface_id ~ \"b$\""), 4);
+    assert_eq!(count(&t, "log_status == NODATA"), 1);
+    assert_eq!(
+        count(&t, "src is public"),
+        5,
+        "52.216.1.1, 198.51.100.7 ×3, 2001:db8::1"
+    );
+    assert_eq!(count(&t, "dst is cgnat"), 1);
+    assert_eq!(
+        count(&t, "direction == outbound"),
+        2,
+        "10.0.1.5 → 52.216.1.1 and → 100.64.0.1"
+    );
+    assert_eq!(count(&t, "direction == inbound"), 5);
+    assert_eq!(count(&t, "direction == internal"), 1);
+    assert_eq!(count(&t, "direction == external"), 0);
+    assert_eq!(
+        count(
+            &t,
+            "(srcport == 50000 or dstport == 53) and not dstaddr == 10.0.2.9"
+        ),
+        3
+    );
+    assert_eq!(
+        count(&t, "tcp_flags == 2"),
+        0,
+        "a column the data does not have never matches"
+    );
+    // The VPC CIDRs decide what is inside.
+    let ctx = QueryContext {
+        vpc: vec!["10.0.1.0/24".parse().unwrap()],
+    };
+    let sel = select(&t, &parse("direction == outbound").unwrap(), &ctx).unwrap();
+    assert_eq!(
+        sel.count, 2,
+        "10.0.1.5 → 52.216.1.1 and 10.0.1.5 → 10.0.2.9"
+    );
+}
+
+#[test]
+fn views_match_the_hand_counted_numbers() {
+    let (_d, t) = table();
+    let all = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
+    let v = compute_views(&t, &all, &ViewOptions::default());
+    assert_eq!(v.totals.counts, [9, 43, 22180]);
+    assert_eq!((v.totals.accept, v.totals.reject), (5, 3));
+    assert_eq!(v.totals.distinct_src, 5);
+    assert_eq!(v.totals.distinct_dst, 4);
+    assert_eq!(
+        (v.totals.first_start, v.totals.last_end),
+        (Some(1000), Some(1299))
+    );
+    // Destination ports by flows; ties by port.
+    let ports: Vec<(u16, u64)> = v.ports.ports.iter().map(|r| (r.key, r.counts[0])).collect();
+    assert_eq!(ports[..3], [(0, 1), (22, 1), (23, 1)]);
+    assert_eq!(ports.len(), 8);
+    assert_eq!(v.ports.other, [1, 0, 0], "the NODATA row has no port");
+    // Sources by flows.
+    let src: Vec<(String, u64)> = v
+        .sources
+        .iter()
+        .map(|r| (addr_text(&t, r.key), r.counts[0]))
+        .collect();
+    assert_eq!(src[0], ("198.51.100.7".into(), 3));
+    assert_eq!(src[1], ("10.0.1.5".into(), 2));
+    // Destinations by bytes.
+    let by_bytes = compute_views(
+        &t,
+        &all,
+        &ViewOptions {
+            metric: Metric::Bytes,
+            ..Default::default()
+        },
+    );
+    assert_eq!(addr_text(&t, by_bytes.destinations[0].key), "10.0.1.5");
+    assert_eq!(by_bytes.destinations[0].counts, [4, 25, 20420]);
+    // Conversations: directed, then both directions together.
+    let conv: Vec<(String, String, u64)> = by_bytes
+        .conversations
+        .iter()
+        .map(|r| (addr_text(&t, r.key.0), addr_text(&t, r.key.1), r.counts[2]))
+        .collect();
+    assert_eq!(conv[0], ("52.216.1.1".into(), "10.0.1.5".into(), 20000));
+    assert_eq!(conv[1], ("10.0.1.5".into(), "52.216.1.1".into(), 1000));
+    let und = compute_views(
+        &t,
+        &all,
+        &ViewOptions {
+            metric: Metric::Bytes,
+            conversations: ConversationMode::Undirected,
+            ..Default::default()
+        },
+    );
+    assert_eq!(und.conversations[0].counts, [2, 30, 21000]);
+    // Timeline: buckets of a readable width, split by action.
+    let tl = &v.timeline;
+    assert_eq!(tl.bucket_secs, 2, "241 s over 120 buckets");
+    let per_lane: Vec<u64> = (0..3)
+        .map(|l| tl.buckets.iter().map(|b| b[l][0]).sum())
+        .collect();
+    assert_eq!(per_lane, vec![5, 3, 1]);
+    // Protocols and actions.
+    let protos: Vec<(u8, u64)> = v.protocols.iter().map(|r| (r.key, r.counts[0])).collect();
+    assert_eq!(protos, vec![(6, 6), (17, 1), (58, 1)]);
+    let actions: Vec<(String, u64)> = v
+        .actions
+        .iter()
+        .map(|r| (r.key.clone(), r.counts[0]))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![("ACCEPT".into(), 5), ("REJECT".into(), 3), ("-".into(), 1)]
+    );
+    // Either-port histogram counts both ports of a flow.
+    let either = compute_views(
+        &t,
+        &all,
+        &ViewOptions {
+            port_side: PortSide::Either,
+            ..Default::default()
+        },
+    );
+    assert_eq!(either.ports.ports[0].key, 50000);
+    assert_eq!(either.ports.ports[0].counts[0], 3);
+    // Scanners: distinct destination ports per source.
+    let sc = compute_views(
+        &t,
+        &all,
+        &ViewOptions {
+            with_scanners: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(addr_text(&t, sc.scanners[0].src), "198.51.100.7");
+    assert_eq!(
+        (sc.scanners[0].distinct_ports, sc.scanners[0].distinct_dsts),
+        (3, 2)
+    );
+}
+
+#[test]
+fn views_of_a_filtered_selection() {
+    let (_d, t) = table();
+    let sel = select(
+        &t,
+        &parse("action == REJECT").unwrap(),
+        &QueryContext::default(),
+    )
+    .unwrap();
+    let v = compute_views(&t, &sel, &ViewOptions::default());
+    assert_eq!(v.totals.counts, [3, 3, 180]);
+    assert_eq!(
+        v.ports.ports.iter().map(|r| r.key).collect::<Vec<_>>(),
+        vec![22, 23, 3389]
+    );
+    assert_eq!(v.sources.len(), 1);
+}
+
+#[test]
+fn group_by_ranks_like_sql() {
+    let (_d, t) = table();
+    let all = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
+    let g = group_by(&t, &all, &["srcaddr".into()], Metric::Flows, 3).unwrap();
+    let rows: Vec<(Vec<String>, u64)> = g.iter().map(|x| (x.key.clone(), x.counts[0])).collect();
+    assert_eq!(rows[0], (vec!["198.51.100.7".into()], 3));
+    assert_eq!(rows[1], (vec!["10.0.1.5".into()], 2));
+    // Ties (1 flow each) in text order, as ORDER BY cnt DESC, srcaddr would.
+    assert_eq!(rows[2], (vec!["10.0.2.9".into()], 1));
+    let pairs = group_by(
+        &t,
+        &all,
+        &["srcaddr".into(), "dstport".into()],
+        Metric::Bytes,
+        2,
+    )
+    .unwrap();
+    assert_eq!(
+        pairs[0].key,
+        vec!["52.216.1.1".to_owned(), "40000".to_owned()]
+    );
+    assert_eq!(pairs[1].key, vec!["10.0.1.5".to_owned(), "443".to_owned()]);
+    let three = group_by(
+        &t,
+        &all,
+        &["protocol".into(), "action".into(), "dstport".into()],
+        Metric::Flows,
+        1,
+    )
+    .unwrap();
+    assert_eq!(
+        three[0].key,
+        vec!["6", "ACCEPT", "443"],
+        "ties: numbers numerically, text in order"
+    );
+    assert!(group_by(&t, &all, &["nope".into()], Metric::Flows, 1).is_err());
+}
