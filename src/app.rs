@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use eframe::egui;
 
+use crate::data::filter::{self, Filter};
+use crate::data::query::{QueryContext, ViewOptions, Views, compute_views, select};
+use crate::data::recipes::{Recipe, TalkersTab};
 use crate::data::summary::Summary;
 use crate::data::{FlowTable, LoadHandle, LoadOptions};
 
@@ -57,6 +60,36 @@ pub enum Command {
     CancelLoad,
     /// Forget everything loaded.
     CloseAll,
+    /// Replace the filter (recorded in the history).
+    SetFilter(Filter),
+    /// Parse the filter bar's text and apply it.
+    ApplyFilterText,
+    /// Add a condition to the filter (`and`).
+    AddCondition(Filter),
+    /// Add `not condition` to the filter.
+    Exclude(Filter),
+    /// Remove top-level condition `i`.
+    RemoveCondition(usize),
+    /// Previous filter in the history.
+    Back,
+    /// Next filter in the history.
+    Forward,
+    /// Change what the views show.
+    SetViewOptions(ViewOptions),
+    /// Run a recipe: its filter and its view.
+    Recipe(&'static Recipe),
+}
+
+/// Views of one filter, as shown on screen.
+pub struct Shown {
+    /// The filter they are for.
+    pub filter: Filter,
+    /// The options they were computed with.
+    pub options: ViewOptions,
+    /// The views.
+    pub views: Views,
+    /// Time the query took.
+    pub millis: f64,
 }
 
 /// A one-shot background job with its result channel.
@@ -115,6 +148,24 @@ pub struct FlowApp {
     pub notifications: Vec<String>,
     commands: Vec<Command>,
     show_skipped: bool,
+    /// The applied filter.
+    pub filter: Filter,
+    /// The filter bar's text (may differ from `filter` while being edited).
+    pub filter_text: String,
+    /// Why the filter bar's text does not parse.
+    pub filter_error: Option<String>,
+    history: Vec<Filter>,
+    history_pos: usize,
+    /// What the views show.
+    pub view_options: ViewOptions,
+    /// The talkers table's tab.
+    pub talkers_tab: TalkersTab,
+    /// What counts as inside the VPC.
+    pub query_context: QueryContext,
+    /// The views on screen (kept while a newer query runs).
+    pub shown: Option<Arc<Shown>>,
+    query_job: Option<Job<Result<Shown, String>>>,
+    query_wanted: bool,
 }
 
 impl FlowApp {
@@ -130,6 +181,20 @@ impl FlowApp {
             notifications: Vec::new(),
             commands: Vec::new(),
             show_skipped: false,
+            filter: Filter::All,
+            filter_text: String::new(),
+            filter_error: None,
+            history: vec![Filter::All],
+            history_pos: 0,
+            view_options: ViewOptions {
+                with_conversations: false,
+                ..ViewOptions::default()
+            },
+            talkers_tab: TalkersTab::Sources,
+            query_context: QueryContext::default(),
+            shown: None,
+            query_job: None,
+            query_wanted: false,
         };
         if !paths.is_empty() {
             app.commands.push(Command::Open(paths));
@@ -140,6 +205,63 @@ impl FlowApp {
     /// Whether a load (or its summary) is running.
     pub fn is_loading(&self) -> bool {
         self.load.is_some() || self.summary_job.is_some()
+    }
+
+    /// Whether views are being computed (the previous ones stay on screen meanwhile).
+    pub fn is_querying(&self) -> bool {
+        self.query_job.is_some() || self.query_wanted
+    }
+
+    /// Whether there is an earlier / a later filter in the history.
+    pub fn can_go(&self) -> (bool, bool) {
+        (
+            self.history_pos > 0,
+            self.history_pos + 1 < self.history.len(),
+        )
+    }
+
+    fn set_filter(&mut self, f: Filter) {
+        if f != self.filter {
+            self.history.truncate(self.history_pos + 1);
+            self.history.push(f.clone());
+            self.history_pos = self.history.len() - 1;
+        }
+        self.show_filter(f);
+    }
+
+    fn show_filter(&mut self, f: Filter) {
+        self.filter_text = f.to_string();
+        self.filter_error = None;
+        self.filter = f;
+        self.query_wanted = true;
+    }
+
+    /// Starts a query for the current filter and options if one is wanted and none runs.
+    fn start_query(&mut self, ctx: &egui::Context) {
+        if !self.query_wanted || self.query_job.is_some() {
+            return;
+        }
+        let Some(loaded) = &self.loaded else { return };
+        self.query_wanted = false;
+        let table = loaded.table.clone();
+        let filter = self.filter.clone();
+        let mut options = self.view_options.clone();
+        options.with_conversations = self.talkers_tab == TalkersTab::Conversations;
+        let qctx = self.query_context.clone();
+        match Job::spawn("flowlens-query", ctx, move || {
+            let t = std::time::Instant::now();
+            let sel = select(&table, &filter, &qctx).map_err(|e| e.to_string())?;
+            let views = compute_views(&table, &sel, &options);
+            Ok(Shown {
+                filter,
+                options,
+                views,
+                millis: t.elapsed().as_secs_f64() * 1000.0,
+            })
+        }) {
+            Ok(job) => self.query_job = Some(job),
+            Err(e) => self.notifications.push(e),
+        }
     }
 
     /// Queues a command.
@@ -165,10 +287,17 @@ impl FlowApp {
         if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::O)) {
             self.commands.push(Command::OpenDialog { folder: false });
         }
+        if ctx.input(|i| i.modifiers.alt && i.key_pressed(egui::Key::ArrowLeft)) {
+            self.commands.push(Command::Back);
+        }
+        if ctx.input(|i| i.modifiers.alt && i.key_pressed(egui::Key::ArrowRight)) {
+            self.commands.push(Command::Forward);
+        }
         self.poll_jobs(ctx);
         for cmd in std::mem::take(&mut self.commands) {
             self.run(cmd, ctx);
         }
+        self.start_query(ctx);
         if self.load.is_some() {
             ctx.request_repaint_after(Duration::from_millis(50));
         }
@@ -210,8 +339,18 @@ impl FlowApp {
                         ));
                     }
                     self.loaded = Some(loaded);
+                    self.query_wanted = true;
                 }
                 Err(e) => self.notifications.push(e),
+            }
+        }
+        if let Some(job) = &mut self.query_job
+            && let Some(result) = job.poll()
+        {
+            self.query_job = None;
+            match result {
+                Ok(Ok(shown)) => self.shown = Some(Arc::new(shown)),
+                Ok(Err(e)) | Err(e) => self.notifications.push(format!("Query failed: {e}")),
             }
         }
         if let Some(job) = &mut self.dialog
@@ -284,7 +423,67 @@ impl FlowApp {
                 }
                 self.summary_job = None;
                 self.loaded = None;
+                self.shown = None;
                 self.paths.clear();
+                self.history = vec![Filter::All];
+                self.history_pos = 0;
+                self.show_filter(Filter::All);
+            }
+            Command::SetFilter(f) => self.set_filter(f),
+            Command::ApplyFilterText => match filter::parse(&self.filter_text) {
+                Ok(f) => self.set_filter(f),
+                Err(e) => self.filter_error = Some(e.to_string()),
+            },
+            Command::AddCondition(c) => {
+                let f = self.filter.clone().and(c);
+                self.set_filter(f);
+            }
+            Command::Exclude(c) => {
+                let f = self.filter.clone().and(Filter::Not(Box::new(c)));
+                self.set_filter(f);
+            }
+            Command::RemoveCondition(i) => {
+                let f = self.filter.without(i);
+                self.set_filter(f);
+            }
+            Command::Back => {
+                if self.history_pos > 0 {
+                    self.history_pos -= 1;
+                    let f = self
+                        .history
+                        .get(self.history_pos)
+                        .cloned()
+                        .unwrap_or(Filter::All);
+                    self.show_filter(f);
+                }
+            }
+            Command::Forward => {
+                if self.history_pos + 1 < self.history.len() {
+                    self.history_pos += 1;
+                    let f = self
+                        .history
+                        .get(self.history_pos)
+                        .cloned()
+                        .unwrap_or(Filter::All);
+                    self.show_filter(f);
+                }
+            }
+            Command::SetViewOptions(o) => {
+                if o != self.view_options {
+                    self.view_options = o;
+                    self.query_wanted = true;
+                }
+            }
+            Command::Recipe(r) => {
+                self.view_options.port_side = r.port_side;
+                self.view_options.metric = r.metric;
+                self.view_options.conversations = r.conversations;
+                self.talkers_tab = r.tab;
+                match filter::parse(r.filter) {
+                    Ok(f) => self.set_filter(f),
+                    Err(e) => self.notifications.push(format!("Recipe {}: {e}", r.name)),
+                }
+                self.query_wanted = true;
             }
         }
     }
@@ -331,6 +530,16 @@ impl FlowApp {
 
     pub(crate) fn show_skipped_mut(&mut self) -> &mut bool {
         &mut self.show_skipped
+    }
+
+    /// Switches the talkers tab (conversations are computed only while their tab is shown).
+    pub fn set_talkers_tab(&mut self, tab: TalkersTab) {
+        if tab != self.talkers_tab {
+            self.talkers_tab = tab;
+            if tab == TalkersTab::Conversations {
+                self.query_wanted = true;
+            }
+        }
     }
 }
 

@@ -49,8 +49,13 @@ fn loads_a_fixture_and_shows_totals_and_skipped_lines() {
     step_until(&mut h, |app| app.loaded.is_some() && !app.is_loading());
     let summary = &h.state().loaded.as_ref().unwrap().summary;
     assert_eq!(summary.records, 3);
-    assert!(h.query_by_label("Flows").is_some());
+    step_until(&mut h, |app| app.shown.is_some() && !app.is_querying());
+    assert!(h.query_by_label("Totals").is_some());
     assert!(h.query_by_label("3 flows from 1 files").is_some());
+    assert!(
+        h.query_by_label("3 selected").is_none(),
+        "status shows the selection with its time"
+    );
     // The status bar link opens the list of skipped lines.
     h.get_by_label_contains("1 skipped lines").click();
     h.step();
@@ -74,5 +79,126 @@ fn welcome_screen_then_close_all() {
     h.step();
     h.step();
     assert!(h.state().loaded.is_none());
+    assert!(h.query_by_label("Explore sample data").is_some());
+}
+
+/// Steps until the views for the current filter are on screen.
+fn settle(h: &mut Harness<'_, FlowApp>) {
+    // Commands pushed while drawing run at the start of the next frame.
+    h.step();
+    step_until(h, |app| {
+        !app.is_querying() && app.shown.as_ref().is_some_and(|s| s.filter == app.filter)
+    });
+}
+
+fn shown_flows(h: &Harness<'_, FlowApp>) -> u64 {
+    h.state()
+        .shown
+        .as_ref()
+        .map_or(0, |s| s.views.totals.counts[0])
+}
+
+#[test]
+fn filter_bar_chips_clicks_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    assert_eq!(shown_flows(&h), 3);
+    assert!(
+        h.query_by_label("172.31.16.139").is_some(),
+        "top sources are listed"
+    );
+
+    // Type an expression and press Enter.
+    h.get_by_label("Filter").click();
+    h.state_mut().filter_text = "action == REJECT".into();
+    h.get_by_label("Apply").click();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().filter.to_string(), "action == REJECT");
+    assert_eq!(shown_flows(&h), 1);
+    assert!(
+        h.query_by_label("action == REJECT   x").is_some(),
+        "the condition shows as a chip"
+    );
+
+    // An invalid CIDR is explained inline and changes nothing.
+    h.state_mut().filter_text = "srcaddr in 172.31.9.69/16".into();
+    h.get_by_label("Apply").click();
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label_contains("has host bits set: did you mean `172.31.0.0/16`?")
+            .is_some(),
+        "inline error"
+    );
+    assert_eq!(h.state().filter.to_string(), "action == REJECT");
+
+    // Clicking a talker adds it to the filter.
+    h.state_mut().command(flowlens::app::Command::SetFilter(
+        flowlens::data::filter::Filter::All,
+    ));
+    h.step();
+    settle(&mut h);
+    h.get_by_label("172.31.9.69").click();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().filter.to_string(), "srcaddr == 172.31.9.69");
+    assert_eq!(shown_flows(&h), 1);
+
+    // The chip removes its condition; Back returns to the previous filter.
+    h.get_by_label("srcaddr == 172.31.9.69   x").click();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().filter.to_string(), "");
+    assert_eq!(shown_flows(&h), 3);
+    h.get_by_label("Back").click();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().filter.to_string(), "srcaddr == 172.31.9.69");
+}
+
+#[test]
+fn recipes_set_filter_and_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    let r = flowlens::data::recipes::recipe("busiest-https").unwrap();
+    h.state_mut().command(flowlens::app::Command::Recipe(r));
+    h.step();
+    settle(&mut h);
+    assert_eq!(
+        h.state().filter.to_string(),
+        "dstport == 443 and action == ACCEPT"
+    );
+    assert_eq!(
+        h.state().view_options.metric,
+        flowlens::data::query::Metric::Bytes
+    );
+    assert_eq!(shown_flows(&h), 0);
+}
+
+#[test]
+fn cancel_a_load_keeps_the_app_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for _ in 0..300_000 {
+        text.push_str(RECORDS[0]);
+        text.push('\n');
+    }
+    let p = write(dir.path(), "big.log", text.as_bytes());
+    let mut h = harness(vec![p]);
+    h.step();
+    assert!(h.state().is_loading());
+    h.get_by_label("Cancel").click();
+    h.step();
+    step_until(&mut h, |app| !app.is_loading());
+    assert!(h.state().loaded.is_none());
+    assert_eq!(
+        h.state().notifications.last().map(String::as_str),
+        Some("Loading cancelled")
+    );
     assert!(h.query_by_label("Explore sample data").is_some());
 }

@@ -250,10 +250,29 @@ pub fn generate(dir: &Path, opts: &GenOptions) -> io::Result<Vec<PathBuf>> {
     let mut rng = Rng(opts.seed);
     let world = World::new(&mut rng);
     let files = opts.files.max(1);
+    // Records per file follow the daily load curve over each file's time slice, so the
+    // timeline is smooth across file boundaries.
+    let weights: Vec<f64> = (0..files)
+        .map(|f| {
+            let t0 = opts.start + opts.span * u64::from(f) / u64::from(files);
+            let t1 = opts.start + opts.span * u64::from(f + 1) / u64::from(files);
+            (0..64)
+                .map(|k| load_at(t0 + (t1 - t0) * k / 64))
+                .sum::<f64>()
+        })
+        .collect();
+    let total_w: f64 = weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let mut counts: Vec<u64> = weights
+        .iter()
+        .map(|w| (opts.records as f64 * w / total_w).floor() as u64)
+        .collect();
+    let assigned: u64 = counts.iter().sum();
+    if let Some(last) = counts.last_mut() {
+        *last += opts.records.saturating_sub(assigned);
+    }
     let mut paths = Vec::new();
     for f in 0..files {
-        let n = opts.records / u64::from(files)
-            + u64::from(u64::from(f) < opts.records % u64::from(files));
+        let n = counts.get(f as usize).copied().unwrap_or(0);
         let t0 = opts.start + opts.span * u64::from(f) / u64::from(files);
         let t1 = opts.start + opts.span * u64::from(f + 1) / u64::from(files);
         let stamp = super::summary::format_epoch(t1);
@@ -300,9 +319,7 @@ fn write_records(
         // Diurnal curve: more traffic in the (UTC) afternoon.
         let start = loop {
             let t = t0 + rng.below(span);
-            let hour = (t % 86_400) as f64 / 3600.0;
-            let load = 0.55 + 0.45 * ((hour - 15.0) / 24.0 * std::f64::consts::TAU).cos();
-            if rng.unit() < load {
+            if rng.unit() < load_at(t) {
                 break t;
             }
         };
@@ -315,6 +332,12 @@ fn write_records(
         out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// Relative traffic at epoch second `t` (0.1 to 1): a daily curve peaking mid-afternoon UTC.
+fn load_at(t: u64) -> f64 {
+    let hour = (t % 86_400) as f64 / 3600.0;
+    0.55 + 0.45 * ((hour - 15.0) / 24.0 * std::f64::consts::TAU).cos()
 }
 
 fn push(lines: &mut Vec<(u64, String)>, w: &World, r: &Rec<'_>) {

@@ -613,6 +613,8 @@ pub struct ViewOptions {
     pub with_conversations: bool,
     /// Compute the scanner view (costlier: off when not on screen).
     pub with_scanners: bool,
+    /// Draw the histogram on a log scale (display only).
+    pub log_scale: bool,
 }
 
 impl Default for ViewOptions {
@@ -625,6 +627,7 @@ impl Default for ViewOptions {
             timeline_buckets: 120,
             with_conversations: true,
             with_scanners: false,
+            log_scale: false,
         }
     }
 }

@@ -1,10 +1,12 @@
 //! egui views. Functions that take `&mut egui::Ui` are named `ui` or `*_ui`; they read the app
 //! state and push [`Command`]s, and never open files or start threads.
 
+pub mod investigate;
+pub mod theme;
+
 use eframe::egui;
 
 use crate::app::{Command, FlowApp, sample_path};
-use crate::data::summary::format_epoch;
 
 /// `1.2 GB`-style size.
 pub fn human_bytes(b: u64) -> String {
@@ -39,17 +41,43 @@ pub fn human_count(n: u64) -> String {
 pub fn window_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
     egui::Panel::top("top_bar").show(ui, |ui| top_bar_ui(app, ui));
     egui::Panel::bottom("status_bar").show(ui, |ui| status_bar_ui(app, ui));
-    egui::CentralPanel::default_margins().show(ui, |ui| {
-        if let Some((frac, label)) = app.progress() {
-            progress_ui(app, ui, frac, &label);
-            ui.add_space(12.0);
+    if let Some((frac, label)) = app.progress() {
+        egui::Panel::top("progress").show(ui, |ui| progress_ui(app, ui, frac, &label));
+    }
+    let shown = app.shown.clone();
+    let table = app.loaded.as_ref().map(|l| l.table.clone());
+    match (shown, table) {
+        (Some(shown), Some(table)) => {
+            egui::Panel::top("filter_bar").show(ui, |ui| investigate::filter_bar_ui(app, ui));
+            egui::Panel::left("summary")
+                .resizable(true)
+                .default_size(230.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        investigate::summary_ui(app, ui, &shown);
+                        ui.add_space(8.0);
+                        egui::CollapsingHeader::new("Files").show(ui, |ui| files_ui(app, ui));
+                    });
+                });
+            egui::CentralPanel::default_margins().show(ui, |ui| {
+                let h = ui.available_height();
+                investigate::ports_ui(app, ui, &shown, (h * 0.32).max(120.0));
+                ui.separator();
+                investigate::timeline_ui(app, ui, &shown, (h * 0.2).max(90.0));
+                ui.separator();
+                investigate::talkers_ui(app, ui, &shown, &table);
+            });
         }
-        if app.loaded.is_some() {
-            overview_ui(app, ui);
-        } else if !app.is_loading() {
-            welcome_ui(app, ui);
+        _ => {
+            egui::CentralPanel::default_margins().show(ui, |ui| {
+                if app.loaded.is_some() {
+                    ui.spinner();
+                } else if !app.is_loading() {
+                    welcome_ui(app, ui);
+                }
+            });
         }
-    });
+    }
     skipped_window_ui(app, ui);
 }
 
@@ -127,75 +155,38 @@ fn welcome_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
     });
 }
 
-fn overview_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
+fn files_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
     let Some(loaded) = &app.loaded else { return };
-    let s = &loaded.summary;
-    ui.heading("Totals");
-    egui::Grid::new("totals")
-        .num_columns(2)
+    egui::Grid::new("files")
+        .num_columns(3)
         .striped(true)
         .show(ui, |ui| {
-            let mut row = |k: &str, v: String| {
-                ui.label(k);
-                ui.label(v);
-                ui.end_row();
-            };
-            row("Flows", human_count(s.records));
-            row(
-                "Packets",
-                human_count(s.packets.min(u128::from(u64::MAX)) as u64),
-            );
-            row(
-                "Bytes",
-                human_bytes(s.bytes.min(u128::from(u64::MAX)) as u64),
-            );
-            row("Accepted", human_count(s.accept));
-            row("Rejected", human_count(s.reject));
-            row(
-                "No data / skipped data",
-                format!("{} / {}", human_count(s.nodata), human_count(s.skipdata)),
-            );
-            let span = match (s.first_start, s.last_end) {
-                (Some(a), Some(b)) => format!("{} – {}", format_epoch(a), format_epoch(b)),
-                _ => "–".into(),
-            };
-            row("Time span", span);
-            row("Load time", format!("{:.2} s", loaded.table.load_secs));
-        });
-    ui.add_space(12.0);
-    ui.heading("Files");
-    egui::ScrollArea::vertical()
-        .max_height(240.0)
-        .show(ui, |ui| {
-            egui::Grid::new("files")
-                .num_columns(5)
-                .striped(true)
-                .show(ui, |ui| {
-                    ui.strong("File");
-                    ui.strong("Format");
-                    ui.strong("Size");
-                    ui.strong("Records");
-                    ui.strong("Skipped");
-                    ui.end_row();
-                    for f in &loaded.table.files {
-                        let name = f.path.file_name().map_or_else(
-                            || f.path.display().to_string(),
-                            |n| n.to_string_lossy().into_owned(),
-                        );
-                        ui.label(name).on_hover_text(f.path.display().to_string());
-                        ui.label(&f.format);
-                        ui.label(human_bytes(f.bytes));
-                        ui.label(human_count(f.records));
-                        match &f.error {
-                            Some(e) => ui.colored_label(
-                                ui.visuals().error_fg_color,
-                                format!("{} · {e}", f.skipped.count),
-                            ),
-                            None => ui.label(human_count(f.skipped.count)),
-                        };
-                        ui.end_row();
+            for f in &loaded.table.files {
+                let name = f.path.file_name().map_or_else(
+                    || f.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let short: String = name.chars().take(28).collect();
+                ui.label(short).on_hover_text(format!(
+                    "{}\n{} · {} · {} records · {} skipped",
+                    f.path.display(),
+                    f.format,
+                    human_bytes(f.bytes),
+                    human_count(f.records),
+                    f.skipped.count
+                ));
+                ui.label(human_count(f.records));
+                match &f.error {
+                    Some(e) => {
+                        ui.colored_label(ui.visuals().error_fg_color, "error")
+                            .on_hover_text(e);
                     }
-                });
+                    None => {
+                        ui.label("");
+                    }
+                }
+                ui.end_row();
+            }
         });
 }
 

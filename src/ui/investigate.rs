@@ -1,0 +1,584 @@
+//! The investigation views: filter bar with chips and history, totals and breakdowns, port
+//! histogram, timeline and top talkers. Every bar and row filters on click; shift-click or the
+//! context menu excludes.
+
+use eframe::egui;
+use egui_plot::{Bar, BarChart, Legend, Plot, PlotPoint, Text};
+
+use super::theme;
+use super::{human_bytes, human_count};
+use crate::app::{Command, FlowApp, Shown};
+use crate::data::filter::{AddrField, Filter, PortField, protocol_name};
+use crate::data::query::{
+    ConversationMode, Counts, Metric, PortSide, ViewOptions, addr_filter, addr_text, port_field,
+};
+use crate::data::recipes::{RECIPES, TalkersTab};
+use crate::data::services::service_name;
+use crate::data::summary::format_epoch;
+use crate::data::table::FlowTable;
+
+/// A metric value as text (`1.2 GB` for bytes).
+fn metric_text(metric: Metric, v: u64) -> String {
+    match metric {
+        Metric::Bytes => human_bytes(v),
+        _ => human_count(v),
+    }
+}
+
+/// Click = filter on it, shift-click = exclude it.
+fn click_command(ui: &egui::Ui, cond: Filter) -> Command {
+    if ui.input(|i| i.modifiers.shift) {
+        Command::Exclude(cond)
+    } else {
+        Command::AddCondition(cond)
+    }
+}
+
+/// The filter bar: history, the editable text with inline errors, recipes, and the chips.
+pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        let (back, forward) = app.can_go();
+        if ui
+            .add_enabled(back, egui::Button::new("Back"))
+            .on_hover_text("Previous filter (Alt+Left)")
+            .clicked()
+        {
+            app.command(Command::Back);
+        }
+        if ui
+            .add_enabled(forward, egui::Button::new("Forward"))
+            .on_hover_text("Next filter (Alt+Right)")
+            .clicked()
+        {
+            app.command(Command::Forward);
+        }
+        ui.label("Filter");
+        let edit = egui::TextEdit::singleline(&mut app.filter_text)
+            .id_salt("filter_bar")
+            .hint_text("e.g. srcaddr in 10.0.0.0/16 and dstport in {22, 3389}")
+            .desired_width(ui.available_width() - 260.0)
+            .font(egui::TextStyle::Monospace);
+        let response = ui.add(edit);
+        if ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) {
+            response.request_focus();
+        }
+        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            app.command(Command::ApplyFilterText);
+        }
+        if ui.button("Apply").clicked() {
+            app.command(Command::ApplyFilterText);
+        }
+        if ui.button("Clear").clicked() {
+            app.command(Command::SetFilter(Filter::All));
+        }
+        ui.menu_button("Recipes", |ui| {
+            for r in RECIPES {
+                if ui.button(r.title).on_hover_text(r.filter).clicked() {
+                    app.command(Command::Recipe(r));
+                    ui.close();
+                }
+            }
+        });
+    });
+    if let Some(err) = &app.filter_error {
+        ui.colored_label(ui.visuals().error_fg_color, format!("Invalid filter {err}"));
+    }
+    let conditions = app.filter.conditions();
+    if !conditions.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for (i, c) in conditions.iter().enumerate() {
+                let chip = egui::Button::new(format!("{c}   x")).corner_radius(10.0);
+                if ui
+                    .add(chip)
+                    .on_hover_text("Remove this condition")
+                    .clicked()
+                {
+                    app.command(Command::RemoveCondition(i));
+                }
+            }
+        });
+    }
+}
+
+/// Left panel: totals, actions and protocols (click to filter).
+pub fn summary_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown) {
+    let t = &shown.views.totals;
+    ui.heading("Totals");
+    egui::Grid::new("totals")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            let mut row = |k: &str, v: String| {
+                ui.label(k);
+                ui.label(v);
+                ui.end_row();
+            };
+            row("Flows", human_count(t.counts[0]));
+            row("Packets", human_count(t.counts[1]));
+            row("Bytes", human_bytes(t.counts[2]));
+            row("Accepted", human_count(t.accept));
+            row("Rejected", human_count(t.reject));
+            row("Sources", human_count(t.distinct_src));
+            row("Destinations", human_count(t.distinct_dst));
+            if let (Some(a), Some(b)) = (t.first_start, t.last_end) {
+                row("From", format_epoch(a));
+                row("To", format_epoch(b));
+            }
+        });
+    ui.add_space(8.0);
+    ui.heading("Actions");
+    for a in &shown.views.actions {
+        let text = format!("{}  {}", a.key, human_count(a.counts[0]));
+        let r = ui.add(egui::Button::new(text).frame(false));
+        if r.clicked() && a.key != "-" {
+            app.command(click_command(
+                ui,
+                Filter::Str {
+                    field: "action".into(),
+                    values: vec![a.key.clone()],
+                },
+            ));
+        }
+    }
+    ui.add_space(8.0);
+    ui.heading("Protocols");
+    for p in &shown.views.protocols {
+        let name =
+            protocol_name(p.key).map_or_else(|| p.key.to_string(), |n| format!("{n} ({})", p.key));
+        let r =
+            ui.add(egui::Button::new(format!("{name}  {}", human_count(p.counts[0]))).frame(false));
+        if r.clicked() {
+            app.command(click_command(ui, Filter::Protocol(vec![p.key])));
+        }
+    }
+}
+
+/// Port histogram with its controls.
+pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32) {
+    let mut opts: ViewOptions = app.view_options.clone();
+    ui.horizontal(|ui| {
+        ui.heading("Ports");
+        ui.separator();
+        ui.selectable_value(&mut opts.port_side, PortSide::Dst, "Destination");
+        ui.selectable_value(&mut opts.port_side, PortSide::Src, "Source");
+        ui.selectable_value(&mut opts.port_side, PortSide::Either, "Either");
+        ui.separator();
+        ui.selectable_value(&mut opts.metric, Metric::Flows, "Flows");
+        ui.selectable_value(&mut opts.metric, Metric::Packets, "Packets");
+        ui.selectable_value(&mut opts.metric, Metric::Bytes, "Bytes");
+        ui.separator();
+        ui.label("Top");
+        ui.add(egui::DragValue::new(&mut opts.top_n).range(5..=100));
+        ui.checkbox(&mut opts.log_scale, "Log scale");
+    });
+    if opts != app.view_options {
+        app.command(Command::SetViewOptions(opts));
+    }
+    let side = shown.options.port_side;
+    let metric = shown.options.metric;
+    let m = metric.index();
+    let ports = &shown.views.ports.ports;
+    let total: u64 = ports.iter().map(|p| p.counts[m]).sum::<u64>() + shown.views.ports.other[m];
+    let log = app.view_options.log_scale;
+    let height_of = |v: u64| {
+        if log {
+            (v as f64 + 1.0).log10()
+        } else {
+            v as f64
+        }
+    };
+    let bars: Vec<Bar> = ports
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let label = match service_name(p.key) {
+                Some(s) => format!("{} {s}", p.key),
+                None => p.key.to_string(),
+            };
+            Bar::new(i as f64, height_of(p.counts[m]))
+                .name(label)
+                .width(0.8)
+        })
+        .collect();
+    let labels: Vec<String> = ports.iter().map(|p| p.key.to_string()).collect();
+    let tops: Vec<f64> = ports.iter().map(|p| height_of(p.counts[m])).collect();
+    let hover: Vec<String> = ports
+        .iter()
+        .map(|p| {
+            let share = if total > 0 {
+                p.counts[m] as f64 * 100.0 / total as f64
+            } else {
+                0.0
+            };
+            format!(
+                "port {}{}\n{}: {} ({share:.1}%)",
+                p.key,
+                service_name(p.key)
+                    .map(|s| format!(" ({s})"))
+                    .unwrap_or_default(),
+                metric.name(),
+                metric_text(metric, p.counts[m])
+            )
+        })
+        .collect();
+    let response = Plot::new("ports")
+        .height(height)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .show_grid([false, true])
+        .show_axes([false, true])
+        .y_axis_formatter(move |mark, _| {
+            let v = if log {
+                10f64.powf(mark.value) - 1.0
+            } else {
+                mark.value
+            };
+            if v < 0.0 {
+                String::new()
+            } else {
+                metric_text(metric, v.round() as u64)
+            }
+        })
+        .label_formatter(|_| None)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("ports", bars).color(theme::BAR));
+            // Port labels on top of the bars (the x axis has no room for one per bar).
+            for (i, (label, top)) in labels.iter().zip(&tops).enumerate() {
+                plot.text(
+                    Text::new("port", PlotPoint::new(i as f64, *top), label.as_str())
+                        .anchor(egui::Align2::CENTER_BOTTOM),
+                );
+            }
+            plot.pointer_coordinate()
+        });
+    let index = response
+        .inner
+        .map(|p| p.x.round())
+        .filter(|x| *x >= 0.0)
+        .map(|x| x as usize)
+        .filter(|i| *i < ports.len());
+    if let Some(i) = index {
+        if let Some(text) = hover.get(i) {
+            response.response.clone().on_hover_text_at_pointer(text);
+        }
+        if response.response.clicked()
+            && let Some(p) = ports.get(i)
+        {
+            let cond = Filter::Port {
+                field: port_field(side),
+                ranges: vec![(p.key, p.key)],
+            };
+            app.command(click_command(ui, cond));
+        }
+        response.response.context_menu(|ui| {
+            if let Some(p) = ports.get(i) {
+                port_menu_ui(app, ui, p.key);
+            }
+        });
+    }
+}
+
+fn port_menu_ui(app: &mut FlowApp, ui: &mut egui::Ui, port: u16) {
+    let one = |field| Filter::Port {
+        field,
+        ranges: vec![(port, port)],
+    };
+    if ui.button(format!("Filter on port {port}")).clicked() {
+        app.command(Command::AddCondition(one(PortField::Either)));
+        ui.close();
+    }
+    if ui.button("Only as destination port").clicked() {
+        app.command(Command::AddCondition(one(PortField::Dst)));
+        ui.close();
+    }
+    if ui.button("Only as source port").clicked() {
+        app.command(Command::AddCondition(one(PortField::Src)));
+        ui.close();
+    }
+    if ui.button("Exclude").clicked() {
+        app.command(Command::Exclude(one(PortField::Either)));
+        ui.close();
+    }
+    if ui.button("Copy").clicked() {
+        ui.ctx().copy_text(port.to_string());
+        ui.close();
+    }
+}
+
+/// Timeline of flows split by action; drag across it to select a time range.
+pub fn timeline_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32) {
+    let tl = &shown.views.timeline;
+    ui.horizontal(|ui| {
+        ui.heading("Timeline");
+        ui.label(format!("flows per {}", bucket_text(tl.bucket_secs)));
+        ui.weak("drag to select a time range");
+    });
+    let lanes = [
+        ("ACCEPT", theme::ACCEPT),
+        ("REJECT", theme::REJECT),
+        ("other", theme::OTHER),
+    ];
+    let mut charts: Vec<BarChart> = Vec::new();
+    for (lane, (name, color)) in lanes.iter().enumerate() {
+        let bars: Vec<Bar> = tl
+            .buckets
+            .iter()
+            .enumerate()
+            .map(|(i, b)| Bar::new(i as f64, b.get(lane).map_or(0, |c| c[0]) as f64).width(1.0))
+            .collect();
+        let mut chart = BarChart::new(*name, bars).color(*color);
+        let below: Vec<&BarChart> = charts.iter().collect();
+        if !below.is_empty() {
+            chart = chart.stack_on(&below);
+        }
+        charts.push(chart);
+    }
+    let start = tl.start;
+    let bucket = tl.bucket_secs;
+    let response = Plot::new("timeline")
+        .height(height)
+        .legend(Legend::default())
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .x_axis_formatter(move |mark, _| {
+            if mark.value < 0.0 {
+                return String::new();
+            }
+            let t = start + (mark.value * bucket as f64) as u64;
+            let s = format_epoch(t);
+            s.get(5..16).unwrap_or(&s).replace('T', " ")
+        })
+        .label_formatter(|_| None)
+        .show(ui, |plot| {
+            for c in charts {
+                plot.bar_chart(c);
+            }
+        });
+    let r = &response.response;
+    // A drag selects the range between where it started and where it ended.
+    let drag_id = ui.scope_id().with("timeline_drag_start");
+    if r.drag_started()
+        && let Some(pos) = r.interact_pointer_pos()
+    {
+        let x = response.transform.value_from_position(pos).x;
+        ui.ctx().data_mut(|d| d.insert_temp(drag_id, x));
+    }
+    if r.dragged()
+        && let (Some(x0), Some(pos)) = (
+            ui.ctx().data(|d| d.get_temp::<f64>(drag_id)),
+            r.interact_pointer_pos(),
+        )
+    {
+        let x1 = response.transform.value_from_position(pos).x;
+        let a = response.transform.position_from_point_x(x0.min(x1));
+        let b = response.transform.position_from_point_x(x0.max(x1));
+        let rect = egui::Rect::from_x_y_ranges(a..=b, r.rect.y_range());
+        ui.painter().rect_filled(rect, 0.0, theme::SELECTION);
+    }
+    if r.drag_stopped()
+        && let (Some(x0), Some(pos)) = (
+            ui.ctx().data(|d| d.get_temp::<f64>(drag_id)),
+            r.interact_pointer_pos(),
+        )
+    {
+        let x1 = response.transform.value_from_position(pos).x;
+        let (lo, hi) = (x0.min(x1).max(0.0), x0.max(x1).max(0.0));
+        if hi - lo >= 0.5 {
+            let from = start + (lo * bucket as f64) as u64;
+            let to = start + (hi * bucket as f64).ceil() as u64;
+            let cond = Filter::And(vec![
+                Filter::Num {
+                    field: "start".into(),
+                    op: crate::data::filter::CmpOp::Ge,
+                    value: from,
+                },
+                Filter::Num {
+                    field: "start".into(),
+                    op: crate::data::filter::CmpOp::Lt,
+                    value: to,
+                },
+            ]);
+            for c in cond.conditions() {
+                app.command(Command::AddCondition(c));
+            }
+        }
+    }
+}
+
+fn bucket_text(secs: u64) -> String {
+    match secs {
+        s if s % 86_400 == 0 => format!("{} day(s)", s / 86_400),
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// Top talkers: sources, destinations and conversations, with share bars.
+pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &FlowTable) {
+    let mut tab = app.talkers_tab;
+    let mut opts = app.view_options.clone();
+    ui.horizontal(|ui| {
+        ui.heading("Top talkers");
+        ui.separator();
+        ui.selectable_value(&mut tab, TalkersTab::Sources, "Sources");
+        ui.selectable_value(&mut tab, TalkersTab::Destinations, "Destinations");
+        ui.selectable_value(&mut tab, TalkersTab::Conversations, "Conversations");
+        if tab == TalkersTab::Conversations {
+            ui.separator();
+            ui.selectable_value(
+                &mut opts.conversations,
+                ConversationMode::Directed,
+                "A to B",
+            );
+            ui.selectable_value(
+                &mut opts.conversations,
+                ConversationMode::Undirected,
+                "A and B",
+            );
+        }
+    });
+    if tab != app.talkers_tab {
+        app.set_talkers_tab(tab);
+    }
+    if opts != app.view_options {
+        app.command(Command::SetViewOptions(opts));
+    }
+    let metric = shown.options.metric;
+    let m = metric.index();
+    let total = shown.views.totals.counts[m].max(1);
+    let rows: Vec<(Vec<(AddrField, u32)>, String, Counts)> = match app.talkers_tab {
+        TalkersTab::Sources => shown
+            .views
+            .sources
+            .iter()
+            .map(|r| {
+                (
+                    vec![(AddrField::Src, r.key)],
+                    addr_text(table, r.key),
+                    r.counts,
+                )
+            })
+            .collect(),
+        TalkersTab::Destinations => shown
+            .views
+            .destinations
+            .iter()
+            .map(|r| {
+                (
+                    vec![(AddrField::Dst, r.key)],
+                    addr_text(table, r.key),
+                    r.counts,
+                )
+            })
+            .collect(),
+        TalkersTab::Conversations => {
+            let arrow = if shown.options.conversations == ConversationMode::Undirected {
+                "<->"
+            } else {
+                "->"
+            };
+            shown
+                .views
+                .conversations
+                .iter()
+                .map(|r| {
+                    let text = format!(
+                        "{} {arrow} {}",
+                        addr_text(table, r.key.0),
+                        addr_text(table, r.key.1)
+                    );
+                    let fields = if shown.options.conversations == ConversationMode::Undirected {
+                        vec![(AddrField::Either, r.key.0), (AddrField::Either, r.key.1)]
+                    } else {
+                        vec![(AddrField::Src, r.key.0), (AddrField::Dst, r.key.1)]
+                    };
+                    (fields, text, r.counts)
+                })
+                .collect()
+        }
+    };
+    if app.talkers_tab == TalkersTab::Conversations
+        && shown.views.conversations.is_empty()
+        && app.is_querying()
+    {
+        ui.spinner();
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("talkers")
+        .show(ui, |ui| {
+            egui::Grid::new("talkers_grid")
+                .num_columns(5)
+                .striped(true)
+                .show(ui, |ui| {
+                    ui.strong("Address");
+                    ui.strong("Flows");
+                    ui.strong("Packets");
+                    ui.strong("Bytes");
+                    ui.strong(format!("Share of {}", metric.name()));
+                    ui.end_row();
+                    for (fields, text, counts) in &rows {
+                        let r = ui.add(
+                            egui::Button::new(egui::RichText::new(text).monospace()).frame(false),
+                        );
+                        let cond = || {
+                            fields
+                                .iter()
+                                .filter_map(|(f, id)| {
+                                    table.addrs.get(*id as usize).map(|k| addr_filter(*f, *k))
+                                })
+                                .fold(Filter::All, Filter::and)
+                        };
+                        if r.clicked() {
+                            app.command(click_command(ui, cond()));
+                        }
+                        r.context_menu(|ui| {
+                            if ui.button("Filter on this").clicked() {
+                                app.command(Command::AddCondition(cond()));
+                                ui.close();
+                            }
+                            if ui.button("Exclude").clicked() {
+                                app.command(Command::Exclude(cond()));
+                                ui.close();
+                            }
+                            if let [(_, id)] = fields.as_slice()
+                                && let Some(k) = table.addrs.get(*id as usize)
+                            {
+                                if ui.button("Only as source").clicked() {
+                                    app.command(Command::AddCondition(addr_filter(
+                                        AddrField::Src,
+                                        *k,
+                                    )));
+                                    ui.close();
+                                }
+                                if ui.button("Only as destination").clicked() {
+                                    app.command(Command::AddCondition(addr_filter(
+                                        AddrField::Dst,
+                                        *k,
+                                    )));
+                                    ui.close();
+                                }
+                            }
+                            if ui.button("Copy").clicked() {
+                                ui.ctx().copy_text(text.clone());
+                                ui.close();
+                            }
+                        });
+                        ui.label(human_count(counts[0]));
+                        ui.label(human_count(counts[1]));
+                        ui.label(human_bytes(counts[2]));
+                        let share = counts[m] as f32 / total as f32;
+                        ui.add(
+                            egui::ProgressBar::new(share)
+                                .desired_width(140.0)
+                                .text(format!("{:.1}%", share * 100.0)),
+                        );
+                        ui.end_row();
+                    }
+                });
+        });
+}
