@@ -451,7 +451,9 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
     let metric = shown.options.metric;
     let m = metric.index();
     let total = shown.views.totals.counts[m].max(1);
-    let rows: Vec<(Vec<(AddrField, u32)>, String, Counts)> = match app.talkers_tab {
+    // (what a click filters on: side and address id, the row's text, its counts)
+    type Row = (Vec<(AddrField, u32)>, String, Counts);
+    let rows: Vec<Row> = match app.talkers_tab {
         TalkersTab::Sources => shown
             .views
             .sources
