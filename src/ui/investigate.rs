@@ -202,6 +202,7 @@ pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32
         .collect();
     let labels: Vec<String> = ports.iter().map(|p| p.key.to_string()).collect();
     let tops: Vec<f64> = ports.iter().map(|p| height_of(p.counts[m])).collect();
+    let tops_max = tops.iter().copied().fold(0.0, f64::max);
     let hover: Vec<String> = ports
         .iter()
         .map(|p| {
@@ -221,8 +222,12 @@ pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32
             )
         })
         .collect();
+    let slots = ports.len().max(10) as f64;
     let response = Plot::new("ports")
         .height(height)
+        .include_x(-0.6)
+        .include_x(slots - 0.4)
+        .include_y(tops_max * 1.08)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

@@ -199,6 +199,17 @@ fn status_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
                 human_count(s.records),
                 s.files
             ));
+            if let Some(shown) = &app.shown {
+                ui.separator();
+                ui.label(format!(
+                    "{} selected in {:.0} ms",
+                    human_count(shown.views.totals.counts[0]),
+                    shown.millis
+                ));
+            }
+            if app.is_querying() {
+                ui.spinner();
+            }
             if s.skipped > 0 || s.broken_files > 0 {
                 let text = format!(
                     "{} skipped lines, {} files with errors",
