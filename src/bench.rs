@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use crate::data::filter::parse;
-use crate::data::query::{Metric, QueryContext, ViewOptions, compute_views, group_by, select};
+use crate::data::query::{Metric, QueryContext, ViewOptions, compute_views, group_by_sums, select};
 use crate::data::{LoadOptions, load};
 
 /// The filters the app benchmark steps through (what an investigation clicks through).
@@ -197,7 +197,7 @@ pub fn run(paths: Vec<PathBuf>, threads: usize) -> ExitCode {
                 )
                 .totals;
                 answer.push_str(&format!("{}\t{}\n", totals.counts[0], totals.counts[2]));
-            } else if let Ok(groups) = group_by(&table, &sel, &by, *metric, *limit) {
+            } else if let Ok(groups) = group_by_sums(&table, &sel, &by, *metric, *limit, false) {
                 for g in groups {
                     let value = g.counts[metric.index()];
                     answer.push_str(&format!("{}\t{value}\n", g.key.join("\t")));

@@ -1334,6 +1334,19 @@ pub fn group_by(
     metric: Metric,
     limit: usize,
 ) -> Result<Vec<Group>, String> {
+    group_by_sums(table, sel, fields, metric, limit, true)
+}
+
+/// [`group_by`]; with `sums == false` only flows are counted (packets and bytes stay 0 unless
+/// they are the metric), which skips reading those columns.
+pub fn group_by_sums(
+    table: &FlowTable,
+    sel: &Selection,
+    fields: &[String],
+    metric: Metric,
+    limit: usize,
+    sums: bool,
+) -> Result<Vec<Group>, String> {
     let cols = views(&table.df);
     let mut idx = Vec::new();
     for f in fields {
@@ -1344,7 +1357,10 @@ pub fn group_by(
         }
     }
     let find = |n: &str| cols.iter().position(|c| c.name == n);
-    let (packets, bytes) = (find("packets"), find("bytes"));
+    let (packets, bytes) = (
+        find("packets").filter(|_| sums || metric == Metric::Packets),
+        find("bytes").filter(|_| sums || metric == Metric::Bytes),
+    );
     let mut which = vec![packets, bytes];
     which.extend(idx.iter().map(|&i| Some(i)));
     // One field with a small domain (ports, protocols, dictionary ids): dense arrays. Two fields:
