@@ -1021,36 +1021,8 @@ fn write_set<T>(
 fn write_filter(filter: &Filter, f: &mut fmt::Formatter<'_>, prec: u8) -> fmt::Result {
     match filter {
         Filter::All => Ok(()),
-        Filter::Or(parts) => {
-            if prec > 1 {
-                f.write_str("(")?;
-            }
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(" or ")?;
-                }
-                write_filter(p, f, 1)?;
-            }
-            if prec > 1 {
-                f.write_str(")")?;
-            }
-            Ok(())
-        }
-        Filter::And(parts) => {
-            if prec > 2 {
-                f.write_str("(")?;
-            }
-            for (i, p) in parts.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(" and ")?;
-                }
-                write_filter(p, f, 2)?;
-            }
-            if prec > 2 {
-                f.write_str(")")?;
-            }
-            Ok(())
-        }
+        Filter::Or(parts) => write_joined(f, parts, " or ", 1, prec),
+        Filter::And(parts) => write_joined(f, parts, " and ", 2, prec),
         Filter::Not(inner) => {
             f.write_str("not ")?;
             write_filter(inner, f, 3)
@@ -1128,6 +1100,29 @@ fn write_filter(filter: &Filter, f: &mut fmt::Formatter<'_>, prec: u8) -> fmt::R
         Filter::Class { side, class } => write!(f, "{} is {}", side.name(), class.name()),
         Filter::Direction(d) => write!(f, "direction == {}", d.name()),
     }
+}
+
+/// `a or b …` at precedence `level`, parenthesised when the context binds tighter.
+fn write_joined(
+    f: &mut fmt::Formatter<'_>,
+    parts: &[Filter],
+    sep: &str,
+    level: u8,
+    prec: u8,
+) -> fmt::Result {
+    if prec > level {
+        f.write_str("(")?;
+    }
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            f.write_str(sep)?;
+        }
+        write_filter(p, f, level)?;
+    }
+    if prec > level {
+        f.write_str(")")?;
+    }
+    Ok(())
 }
 
 /// A byte count with the largest exact decimal unit (`10MB`, `1500`).
