@@ -19,6 +19,14 @@ use crate::data::recipes::{Recipe, TalkersTab};
 use crate::data::summary::Summary;
 use crate::data::{FlowTable, LoadHandle, LoadOptions};
 
+/// Parses a comma- or space-separated CIDR list; the error names the bad entry and why.
+pub fn parse_cidr_list(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(|t| filter::parse_net(t, 0).map_err(|e| e.message))
+        .collect()
+}
+
 /// Key under which settings are persisted.
 const SETTINGS_KEY: &str = "flowlens-settings";
 
@@ -44,6 +52,8 @@ pub struct Settings {
     pub light: bool,
     /// Recently opened paths, newest first.
     pub recent: Vec<PathBuf>,
+    /// What counts as inside the VPC (CIDRs as text; empty = RFC 1918).
+    pub vpc_cidrs: String,
 }
 
 /// What the UI asks for; executed at the end of the frame.
@@ -76,6 +86,12 @@ pub enum Command {
     Forward,
     /// Change what the views show.
     SetViewOptions(ViewOptions),
+    /// Set the VPC CIDRs (already validated).
+    SetVpc(Vec<ipnet::IpNet>),
+    /// Load everything again with this layout for lines before any header.
+    ReloadWithFormat(Vec<crate::data::schema::Column>),
+    /// Close the log-format prompt.
+    DismissFormatPrompt,
     /// Run a recipe: its filter and its view.
     Recipe(&'static Recipe),
 }
@@ -90,6 +106,10 @@ pub struct Shown {
     pub views: Views,
     /// Time the query took.
     pub millis: f64,
+    /// The selected rows (for the records table).
+    pub selection: crate::data::query::Selection,
+    /// Index into `selection`.
+    pub rows: crate::data::query::RowIndex,
 }
 
 /// A one-shot background job with its result channel.
@@ -160,17 +180,88 @@ pub struct FlowApp {
     pub view_options: ViewOptions,
     /// The talkers table's tab.
     pub talkers_tab: TalkersTab,
+    /// Show the records table instead of the top talkers.
+    pub show_records: bool,
     /// What counts as inside the VPC.
     pub query_context: QueryContext,
     /// The views on screen (kept while a newer query runs).
     pub shown: Option<Arc<Shown>>,
     query_job: Option<Job<Result<Shown, String>>>,
     query_wanted: bool,
+    /// Edit buffers of the quick-filter panel.
+    pub panel: PanelEdits,
+    /// A headerless file whose lines do not fit the layout: ask for the log format.
+    pub format_prompt: Option<FormatPrompt>,
+    log_format: Option<Vec<crate::data::schema::Column>>,
+    /// Frame CPU times (seconds) since the last report, when `FLOWLENS_FRAME_STATS` is set.
+    frame_times: Option<(Vec<f32>, std::time::Instant)>,
+}
+
+/// The log-format question for headerless files in another layout.
+#[derive(Clone, Debug)]
+pub struct FormatPrompt {
+    /// The file.
+    pub path: PathBuf,
+    /// Its first lines (as skipped).
+    pub preview: Vec<String>,
+    /// The format being typed (prefilled with a guess from the field count).
+    pub text: String,
+}
+
+impl FormatPrompt {
+    /// A prompt for the first file whose skipped lines are mostly field-count mismatches.
+    pub fn for_table(table: &FlowTable) -> Option<FormatPrompt> {
+        use crate::data::parse::SkipReason;
+        let f = table.files.iter().find(|f| {
+            f.skipped.count > f.records
+                && f.skipped
+                    .examples
+                    .iter()
+                    .all(|e| matches!(e.reason, SkipReason::FieldCount { .. }))
+        })?;
+        let found = f.skipped.examples.iter().find_map(|e| match e.reason {
+            SkipReason::FieldCount { found, .. } => Some(found),
+            _ => None,
+        })?;
+        Some(FormatPrompt {
+            path: f.path.clone(),
+            preview: f
+                .skipped
+                .examples
+                .iter()
+                .take(3)
+                .map(|e| e.text.clone())
+                .collect(),
+            text: crate::data::schema::guess_format(found).unwrap_or_default(),
+        })
+    }
+}
+
+/// What the quick-filter panel is editing.
+#[derive(Clone, Debug)]
+pub struct PanelEdits {
+    /// VPC CIDRs being typed.
+    pub vpc_text: String,
+    /// CIDRs for an include/exclude condition.
+    pub cidr_text: String,
+    /// Which address the CIDRs apply to.
+    pub cidr_field: filter::AddrField,
+    /// Port range being typed.
+    pub port_from: u16,
+    /// End of the port range.
+    pub port_to: u16,
+    /// Which port the range applies to.
+    pub port_field: filter::PortField,
 }
 
 impl FlowApp {
     /// A new app; `paths` start loading at once.
     pub fn new(settings: Settings, paths: Vec<PathBuf>) -> FlowApp {
+        let query_context = match parse_cidr_list(&settings.vpc_cidrs) {
+            Ok(nets) if !nets.is_empty() => QueryContext { vpc: nets },
+            _ => QueryContext::default(),
+        };
+        let vpc_text = settings.vpc_cidrs.clone();
         let mut app = FlowApp {
             settings,
             paths: Vec::new(),
@@ -191,7 +282,20 @@ impl FlowApp {
                 ..ViewOptions::default()
             },
             talkers_tab: TalkersTab::Sources,
-            query_context: QueryContext::default(),
+            show_records: false,
+            panel: PanelEdits {
+                vpc_text,
+                cidr_text: String::new(),
+                cidr_field: filter::AddrField::Either,
+                port_from: 22,
+                port_to: 22,
+                port_field: filter::PortField::Dst,
+            },
+            format_prompt: None,
+            log_format: None,
+            frame_times: std::env::var_os("FLOWLENS_FRAME_STATS")
+                .map(|_| (Vec::new(), std::time::Instant::now())),
+            query_context,
             shown: None,
             query_job: None,
             query_wanted: false,
@@ -252,11 +356,14 @@ impl FlowApp {
             let t = std::time::Instant::now();
             let sel = select(&table, &filter, &qctx).map_err(|e| e.to_string())?;
             let views = compute_views(&table, &sel, &options);
+            let rows = crate::data::query::RowIndex::new(&sel);
             Ok(Shown {
                 filter,
                 options,
                 views,
                 millis: t.elapsed().as_secs_f64() * 1000.0,
+                selection: sel,
+                rows,
             })
         }) {
             Ok(job) => self.query_job = Some(job),
@@ -338,6 +445,9 @@ impl FlowApp {
                             f.path.display()
                         ));
                     }
+                    if self.log_format.is_none() {
+                        self.format_prompt = FormatPrompt::for_table(&loaded.table);
+                    }
                     self.loaded = Some(loaded);
                     self.query_wanted = true;
                 }
@@ -384,7 +494,10 @@ impl FlowApp {
                 let ctx2 = ctx.clone();
                 match crate::data::start(
                     self.paths.clone(),
-                    LoadOptions::default(),
+                    LoadOptions {
+                        log_format: self.log_format.clone(),
+                        ..LoadOptions::default()
+                    },
                     Some(Box::new(move || ctx2.request_repaint())),
                 ) {
                     Ok(handle) => self.load = Some(handle),
@@ -468,6 +581,25 @@ impl FlowApp {
                     self.show_filter(f);
                 }
             }
+            Command::ReloadWithFormat(cols) => {
+                self.log_format = Some(cols);
+                self.format_prompt = None;
+                self.commands.push(Command::Open(Vec::new()));
+            }
+            Command::DismissFormatPrompt => self.format_prompt = None,
+            Command::SetVpc(nets) => {
+                self.settings.vpc_cidrs = nets
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.query_context = if nets.is_empty() {
+                    QueryContext::default()
+                } else {
+                    QueryContext { vpc: nets }
+                };
+                self.query_wanted = true;
+            }
             Command::SetViewOptions(o) => {
                 if o != self.view_options {
                     self.view_options = o;
@@ -548,8 +680,32 @@ impl eframe::App for FlowApp {
         FlowApp::logic(self, ctx);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.show(ui);
+        if let Some((times, since)) = &mut self.frame_times {
+            if let Some(cpu) = frame.info().cpu_usage {
+                times.push(cpu);
+            }
+            if since.elapsed() >= Duration::from_secs(5) && !times.is_empty() {
+                times.sort_by(f32::total_cmp);
+                let at = |q: f64| {
+                    times
+                        .get(((times.len() - 1) as f64 * q) as usize)
+                        .copied()
+                        .unwrap_or(0.0)
+                        * 1000.0
+                };
+                eprintln!(
+                    "frames: {} in 5 s, cpu per frame median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                    times.len(),
+                    at(0.5),
+                    at(0.99),
+                    at(1.0)
+                );
+                times.clear();
+                *since = std::time::Instant::now();
+            }
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

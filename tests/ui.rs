@@ -202,3 +202,41 @@ fn cancel_a_load_keeps_the_app_usable() {
     );
     assert!(h.query_by_label("Explore sample data").is_some());
 }
+
+#[test]
+fn headerless_custom_layout_asks_for_the_log_format() {
+    // All 21 v3 fields, no header: the default 14-field layout rejects every line.
+    let line = "3 123456789010 eni-1 10.0.0.1 10.0.0.2 443 50000 6 10 1000 1418530010 1418530070 ACCEPT OK vpc-1 subnet-1 i-1 18 IPv4 10.0.0.1 10.0.0.2";
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "v3.log", format!("{line}\n{line}\n").as_bytes());
+    let mut h = harness(vec![p]);
+    step_until(&mut h, |app| app.loaded.is_some() && !app.is_loading());
+    h.step();
+    let prompt = h
+        .state()
+        .format_prompt
+        .clone()
+        .expect("the app asks for the format");
+    assert!(
+        prompt.text.starts_with("${version} ${account-id}"),
+        "{}",
+        prompt.text
+    );
+    assert!(
+        prompt.text.ends_with("${pkt-dstaddr}"),
+        "guessed v3 from 21 fields"
+    );
+    assert!(
+        h.query_by_label("Which log format does this file use?")
+            .is_some()
+    );
+    assert!(h.query_by_label("21 fields").is_some());
+    h.get_by_label("Reload with this format").click();
+    h.step();
+    h.step();
+    step_until(&mut h, |app| {
+        !app.is_loading() && app.loaded.as_ref().is_some_and(|l| l.summary.records == 2)
+    });
+    assert!(h.state().format_prompt.is_none());
+    assert_eq!(h.state().loaded.as_ref().unwrap().summary.skipped, 0);
+}

@@ -284,6 +284,79 @@ pub fn parse_log_format(format: &str) -> Result<Vec<Column>, FormatError> {
     Ok(columns)
 }
 
+/// A guess for a headerless line of `tokens` fields: all VPC fields up to the version whose
+/// field count matches (v2 14, v3 21, v4 25, v5 29, v7 39, v8 40, v9 41, v10 42, v11 54) or
+/// the 36-field Transit Gateway layout, as an AWS format string.
+pub fn guess_format(tokens: usize) -> Option<String> {
+    let vpc = |v: u8| -> Vec<&'static str> {
+        FIELDS
+            .iter()
+            .filter(|f| f.version <= v && f.version != 6)
+            .map(|f| f.aws_name)
+            .collect()
+    };
+    let names: Vec<&str> = match tokens {
+        14 => vpc(2),
+        21 => vpc(3),
+        25 => vpc(4),
+        29 => vpc(5),
+        39 => vpc(7),
+        40 => vpc(8),
+        41 => vpc(9),
+        42 => vpc(10),
+        54 => vpc(11),
+        36 => TGW_FORMAT.to_vec(),
+        _ => return None,
+    };
+    Some(
+        names
+            .iter()
+            .map(|n| format!("${{{n}}}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// The Transit Gateway flow log fields (version 6), in order.
+pub const TGW_FORMAT: &[&str] = &[
+    "version",
+    "resource-type",
+    "account-id",
+    "tgw-id",
+    "tgw-attachment-id",
+    "tgw-src-vpc-account-id",
+    "tgw-dst-vpc-account-id",
+    "tgw-src-vpc-id",
+    "tgw-dst-vpc-id",
+    "tgw-src-subnet-id",
+    "tgw-dst-subnet-id",
+    "tgw-src-eni",
+    "tgw-dst-eni",
+    "tgw-src-az-id",
+    "tgw-dst-az-id",
+    "tgw-pair-attachment-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "log-status",
+    "type",
+    "packets-lost-no-route",
+    "packets-lost-blackhole",
+    "packets-lost-mtu-exceeded",
+    "packets-lost-ttl-expired",
+    "tcp-flags",
+    "region",
+    "flow-direction",
+    "pkt-src-aws-service",
+    "pkt-dst-aws-service",
+];
+
 /// The default 14-field v2 layout.
 pub fn default_layout() -> Vec<Column> {
     DEFAULT_FORMAT
@@ -327,6 +400,15 @@ mod tests {
             Err(FormatError::Duplicate("srcaddr".into()))
         );
         assert_eq!(parse_log_format("  "), Err(FormatError::Empty));
+    }
+
+    #[test]
+    fn guesses_parse_back_to_their_field_count() {
+        for n in [14, 21, 25, 29, 36, 39, 40, 41, 42, 54] {
+            let f = guess_format(n).unwrap();
+            assert_eq!(parse_log_format(&f).unwrap().len(), n, "{n}");
+        }
+        assert_eq!(guess_format(15), None);
     }
 
     #[test]

@@ -100,6 +100,175 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
     }
 }
 
+/// Quick filters: VPC CIDRs, CIDR include/exclude, port ranges, toggles (validated as typed).
+pub fn quick_filters_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
+    let inside = ui.label("Inside the VPC (CIDRs)");
+    let vpc = crate::app::parse_cidr_list(&app.panel.vpc_text);
+    ui.horizontal(|ui| {
+        ui.add(
+            egui::TextEdit::singleline(&mut app.panel.vpc_text)
+                .hint_text("RFC 1918 when empty")
+                .desired_width(150.0),
+        )
+        .labelled_by(inside.id);
+        if ui
+            .add_enabled(vpc.is_ok(), egui::Button::new("Set"))
+            .clicked()
+            && let Ok(nets) = &vpc
+        {
+            app.command(Command::SetVpc(nets.clone()));
+        }
+    });
+    if let Err(e) = &vpc {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    ui.add_space(6.0);
+    let addresses = ui.label("Addresses");
+    let nets = crate::app::parse_cidr_list(&app.panel.cidr_text);
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("cidr_side")
+            .width(70.0)
+            .selected_text(match app.panel.cidr_field {
+                AddrField::Src => "source",
+                AddrField::Dst => "destination",
+                _ => "either",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut app.panel.cidr_field, AddrField::Either, "either");
+                ui.selectable_value(&mut app.panel.cidr_field, AddrField::Src, "source");
+                ui.selectable_value(&mut app.panel.cidr_field, AddrField::Dst, "destination");
+            })
+            .response
+            .labelled_by(addresses.id);
+        ui.add(
+            egui::TextEdit::singleline(&mut app.panel.cidr_text)
+                .hint_text("10.0.1.0/24, …")
+                .desired_width(110.0),
+        )
+        .labelled_by(addresses.id);
+    });
+    let valid = matches!(&nets, Ok(n) if !n.is_empty());
+    ui.horizontal(|ui| {
+        let field = app.panel.cidr_field;
+        let cond = || Filter::Addr {
+            field,
+            nets: nets.clone().unwrap_or_default(),
+        };
+        if ui
+            .add_enabled(valid, egui::Button::new("Include"))
+            .clicked()
+        {
+            app.command(Command::AddCondition(cond()));
+        }
+        if ui
+            .add_enabled(valid, egui::Button::new("Exclude"))
+            .clicked()
+        {
+            app.command(Command::Exclude(cond()));
+        }
+    });
+    if let Err(e) = &nets {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    ui.add_space(6.0);
+    let ports_label = ui.label("Ports");
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("port_side")
+            .width(70.0)
+            .selected_text(match app.panel.port_field {
+                PortField::Src => "source",
+                PortField::Dst => "destination",
+                PortField::Either => "either",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut app.panel.port_field, PortField::Dst, "destination");
+                ui.selectable_value(&mut app.panel.port_field, PortField::Src, "source");
+                ui.selectable_value(&mut app.panel.port_field, PortField::Either, "either");
+            })
+            .response
+            .labelled_by(ports_label.id);
+        ui.add(egui::DragValue::new(&mut app.panel.port_from))
+            .labelled_by(ports_label.id);
+        let to = ui.label("to");
+        ui.add(egui::DragValue::new(&mut app.panel.port_to))
+            .labelled_by(to.id);
+    });
+    let (lo, hi) = (app.panel.port_from, app.panel.port_to);
+    ui.horizontal(|ui| {
+        let cond = Filter::Port {
+            field: app.panel.port_field,
+            ranges: vec![(lo.min(hi), lo.max(hi))],
+        };
+        if ui.button("Include").clicked() {
+            app.command(Command::AddCondition(cond.clone()));
+        }
+        if ui.button("Exclude").clicked() {
+            app.command(Command::Exclude(cond));
+        }
+    });
+    ui.add_space(6.0);
+    ui.label("Action, class and direction");
+    ui.horizontal_wrapped(|ui| {
+        for (label, cond) in [
+            (
+                "ACCEPT",
+                Filter::Str {
+                    field: "action".into(),
+                    values: vec!["ACCEPT".into()],
+                },
+            ),
+            (
+                "REJECT",
+                Filter::Str {
+                    field: "action".into(),
+                    values: vec!["REJECT".into()],
+                },
+            ),
+            (
+                "no data",
+                Filter::Str {
+                    field: "log_status".into(),
+                    values: vec!["NODATA".into(), "SKIPDATA".into()],
+                },
+            ),
+            (
+                "from internet",
+                Filter::Class {
+                    side: crate::data::filter::Side::Src,
+                    class: crate::data::filter::AddrClass::Public,
+                },
+            ),
+            (
+                "to internet",
+                Filter::Class {
+                    side: crate::data::filter::Side::Dst,
+                    class: crate::data::filter::AddrClass::Public,
+                },
+            ),
+            (
+                "outbound",
+                Filter::Direction(crate::data::filter::Direction::Outbound),
+            ),
+            (
+                "inbound",
+                Filter::Direction(crate::data::filter::Direction::Inbound),
+            ),
+            (
+                "internal",
+                Filter::Direction(crate::data::filter::Direction::Internal),
+            ),
+        ] {
+            let active = app.filter.conditions().contains(&cond);
+            if ui.selectable_label(active, label).clicked() {
+                match app.filter.conditions().iter().position(|c| *c == cond) {
+                    Some(i) => app.command(Command::RemoveCondition(i)),
+                    None => app.command(click_command(ui, cond)),
+                }
+            }
+        }
+    });
+}
+
 /// Left panel: totals, actions and protocols (click to filter).
 pub fn summary_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown) {
     let t = &shown.views.totals;
@@ -167,8 +336,9 @@ pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32
         ui.selectable_value(&mut opts.metric, Metric::Packets, "Packets");
         ui.selectable_value(&mut opts.metric, Metric::Bytes, "Bytes");
         ui.separator();
-        ui.label("Top");
-        ui.add(egui::DragValue::new(&mut opts.top_n).range(5..=100));
+        let top = ui.label("Top");
+        ui.add(egui::DragValue::new(&mut opts.top_n).range(5..=100))
+            .labelled_by(top.id);
         ui.checkbox(&mut opts.log_scale, "Log scale");
     });
     if opts != app.view_options {
@@ -428,7 +598,16 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
     let mut tab = app.talkers_tab;
     let mut opts = app.view_options.clone();
     ui.horizontal(|ui| {
-        ui.heading("Top talkers");
+        ui.selectable_value(
+            &mut app.show_records,
+            false,
+            egui::RichText::new("Top talkers").heading(),
+        );
+        ui.selectable_value(
+            &mut app.show_records,
+            true,
+            egui::RichText::new("Records").heading(),
+        );
         ui.separator();
         ui.selectable_value(&mut tab, TalkersTab::Sources, "Sources");
         ui.selectable_value(&mut tab, TalkersTab::Destinations, "Destinations");
@@ -587,5 +766,70 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
                         ui.end_row();
                     }
                 });
+        });
+}
+
+/// The filtered records, virtualized: only the visible rows are read from the frame.
+pub fn records_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &FlowTable) {
+    use egui_extras::{Column as TableColumn, TableBuilder};
+    ui.horizontal(|ui| {
+        ui.selectable_value(
+            &mut app.show_records,
+            false,
+            egui::RichText::new("Top talkers").heading(),
+        );
+        ui.selectable_value(
+            &mut app.show_records,
+            true,
+            egui::RichText::new("Records").heading(),
+        );
+        ui.separator();
+        ui.label(format!(
+            "{} matching flows",
+            human_count(shown.selection.count)
+        ));
+    });
+    let columns = table.df.columns();
+    let n = shown.selection.count as usize;
+    let mut builder = TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+    for c in columns {
+        let w = match c.name().as_str() {
+            "srcaddr" | "dstaddr" | "pkt_srcaddr" | "pkt_dstaddr" => 150.0,
+            "interface_id" | "account_id" | "start" | "end" => 110.0,
+            _ => 60.0,
+        };
+        builder = builder.column(TableColumn::initial(w).at_least(30.0).clip(true));
+    }
+    builder
+        .header(20.0, |mut header| {
+            for c in columns {
+                header.col(|ui| {
+                    ui.strong(c.name().as_str());
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(18.0, n, |mut row| {
+                let Some(r) = shown.rows.nth(&shown.selection, row.index() as u64) else {
+                    return;
+                };
+                for c in columns {
+                    row.col(|ui| {
+                        let text = match c.get(r) {
+                            Ok(polars::prelude::AnyValue::Null) | Err(_) => "-".to_owned(),
+                            Ok(v) => match c.name().as_str() {
+                                "start" | "end" => v
+                                    .extract::<u64>()
+                                    .map_or_else(|| v.to_string(), format_epoch),
+                                _ => v.get_str().map_or_else(|| v.to_string(), str::to_owned),
+                            },
+                        };
+                        ui.monospace(text);
+                    });
+                }
+            });
         });
 }

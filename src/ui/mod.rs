@@ -54,6 +54,10 @@ pub fn window_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
                 .default_size(230.0)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
+                        egui::CollapsingHeader::new("Quick filters")
+                            .default_open(true)
+                            .show(ui, |ui| investigate::quick_filters_ui(app, ui));
+                        ui.add_space(6.0);
                         investigate::summary_ui(app, ui, &shown);
                         ui.add_space(8.0);
                         egui::CollapsingHeader::new("Files").show(ui, |ui| files_ui(app, ui));
@@ -65,7 +69,11 @@ pub fn window_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
                 ui.separator();
                 investigate::timeline_ui(app, ui, &shown, (h * 0.2).max(90.0));
                 ui.separator();
-                investigate::talkers_ui(app, ui, &shown, &table);
+                if app.show_records {
+                    investigate::records_ui(app, ui, &shown, &table);
+                } else {
+                    investigate::talkers_ui(app, ui, &shown, &table);
+                }
             });
         }
         _ => {
@@ -79,6 +87,57 @@ pub fn window_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
         }
     }
     skipped_window_ui(app, ui);
+    format_prompt_ui(app, ui);
+}
+
+/// Asks for the log format of a headerless file that does not fit the default layout.
+fn format_prompt_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
+    let Some(prompt) = &mut app.format_prompt else {
+        return;
+    };
+    let mut command = None;
+    egui::Window::new("Which log format does this file use?")
+        .collapsible(false)
+        .default_width(640.0)
+        .show(ui.ctx(), |ui| {
+            ui.label(format!(
+                "{} has no header line and its lines do not fit the default format.",
+                prompt.path.display()
+            ));
+            ui.label("First lines:");
+            for line in &prompt.preview {
+                ui.monospace(line);
+            }
+            ui.add_space(6.0);
+            let label = ui.label("Log format (AWS ${field} string or field names):");
+            ui.add(
+                egui::TextEdit::multiline(&mut prompt.text)
+                    .font(egui::TextStyle::Monospace)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+            let parsed = crate::data::schema::parse_log_format(&prompt.text);
+            match &parsed {
+                Ok(cols) => ui.label(format!("{} fields", cols.len())),
+                Err(e) => ui.colored_label(ui.visuals().error_fg_color, e.to_string()),
+            };
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(parsed.is_ok(), egui::Button::new("Reload with this format"))
+                    .clicked()
+                    && let Ok(cols) = parsed
+                {
+                    command = Some(Command::ReloadWithFormat(cols));
+                }
+                if ui.button("Dismiss").clicked() {
+                    command = Some(Command::DismissFormatPrompt);
+                }
+            });
+        });
+    if let Some(c) = command {
+        app.command(c);
+    }
 }
 
 fn top_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
