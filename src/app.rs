@@ -252,6 +252,8 @@ pub struct PanelEdits {
     pub port_to: u16,
     /// Which port the range applies to.
     pub port_field: filter::PortField,
+    /// Search text of each picker (interface, account, VPC, subnet).
+    pub picker_search: [String; 4],
 }
 
 impl FlowApp {
@@ -290,6 +292,7 @@ impl FlowApp {
                 port_from: 22,
                 port_to: 22,
                 port_field: filter::PortField::Dst,
+                picker_search: Default::default(),
             },
             format_prompt: None,
             log_format: None,

@@ -262,3 +262,47 @@ fn group_by_ranks_like_sql() {
     );
     assert!(group_by(&t, &all, &["nope".into()], Metric::Flows, 1).is_err());
 }
+
+#[test]
+fn pickers_count_flows_per_value_of_the_selection() {
+    let (_d, t) = table();
+    let sel = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
+    let v = compute_views(
+        &t,
+        &sel,
+        &ViewOptions {
+            with_pickers: true,
+            ..Default::default()
+        },
+    );
+    let names: Vec<&str> = v.pickers.iter().map(|p| p.column.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["interface_id", "account_id"],
+        "only columns the data has"
+    );
+    assert_eq!(
+        v.pickers[0].values,
+        vec![("eni-a".to_owned(), 5), ("eni-b".to_owned(), 4)]
+    );
+    let rej = select(
+        &t,
+        &parse("action == REJECT").unwrap(),
+        &QueryContext::default(),
+    )
+    .unwrap();
+    let v = compute_views(
+        &t,
+        &rej,
+        &ViewOptions {
+            with_pickers: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        v.pickers[0].values,
+        vec![("eni-a".to_owned(), 2), ("eni-b".to_owned(), 1)]
+    );
+    let off = compute_views(&t, &rej, &ViewOptions::default());
+    assert!(off.pickers.is_empty(), "not computed unless asked");
+}

@@ -240,3 +240,31 @@ fn headerless_custom_layout_asks_for_the_log_format() {
     assert!(h.state().format_prompt.is_none());
     assert_eq!(h.state().loaded.as_ref().unwrap().summary.skipped, 0);
 }
+
+#[test]
+fn pickers_open_on_demand_and_filter_on_click() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}\n2 1 eni-other 10.0.0.9 10.0.0.8 1 2 6 1 1 1418530010 1418530070 ACCEPT OK\n",
+        v2_text().trim_end()
+    );
+    let p = write(dir.path(), "a.log", text.as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    h.get_by_label("Interfaces, accounts, VPCs, subnets")
+        .click();
+    h.step();
+    step_until(&mut h, |app| {
+        !app.is_querying()
+            && app
+                .shown
+                .as_ref()
+                .is_some_and(|s| !s.views.pickers.is_empty())
+    });
+    h.step();
+    h.get_by_label("eni-other  1").click();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().filter.to_string(), "interface_id == eni-other");
+    assert_eq!(shown_flows(&h), 1);
+}

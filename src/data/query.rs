@@ -666,6 +666,20 @@ pub struct ViewOptions {
     pub with_scanners: bool,
     /// Draw the histogram on a log scale (display only).
     pub log_scale: bool,
+    /// Count flows per value of the picker columns (interface, account, VPC, subnet).
+    pub with_pickers: bool,
+}
+
+/// Columns the pickers count.
+pub const PICKER_COLUMNS: [&str; 4] = ["interface_id", "account_id", "vpc_id", "subnet_id"];
+
+/// Flows per value of one string column, descending.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Picker {
+    /// Column name.
+    pub column: String,
+    /// (value, flows), most flows first; only values present in the selection.
+    pub values: Vec<(String, u64)>,
 }
 
 impl Default for ViewOptions {
@@ -679,6 +693,7 @@ impl Default for ViewOptions {
             with_conversations: true,
             with_scanners: false,
             log_scale: false,
+            with_pickers: false,
         }
     }
 }
@@ -704,6 +719,8 @@ pub struct Views {
     pub actions: Vec<Ranked<String>>,
     /// Sources by distinct destination ports (descending).
     pub scanners: Vec<Scanner>,
+    /// Per-value flow counts of the picker columns present in the data.
+    pub pickers: Vec<Picker>,
 }
 
 /// Partial aggregates of one chunk (merged across chunks).
@@ -720,6 +737,7 @@ struct Acc {
     actions: Vec<Counts>,
     action_null: Counts,
     timeline: Vec<[Counts; 3]>,
+    picks: Vec<Vec<u64>>,
 }
 
 /// Column indexes the views read.
@@ -936,6 +954,11 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
     let n_buckets = ((t1 - t0) / bucket + 1) as usize;
 
     let n_chunks = sel.masks.len();
+    let pick_cols: Vec<Option<usize>> = if opts.with_pickers {
+        PICKER_COLUMNS.iter().map(|n| find(n)).collect()
+    } else {
+        Vec::new()
+    };
     let new_acc = || Acc {
         totals: [0; 3],
         accept: 0,
@@ -949,6 +972,16 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
         actions: vec![[0; 3]; action_cats.len()],
         action_null: [0; 3],
         timeline: vec![[[0; 3]; 3]; n_buckets.min(1 << 20)],
+        picks: pick_cols
+            .iter()
+            .map(|c| {
+                vec![
+                    0;
+                    c.and_then(|c| cols.get(c))
+                        .map_or(0, |c| c.categories.len())
+                ]
+            })
+            .collect(),
     };
     let acc = par_fold(
         n_chunks,
@@ -978,7 +1011,10 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
                 vc.action,
                 vc.start,
                 vc.end,
-            ];
+            ]
+            .into_iter()
+            .chain(pick_cols.iter().copied())
+            .collect::<Vec<_>>();
             for_blocks(&cols, &which, k, mask, |b, _, m| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
                 for (j, &on) in m.iter().enumerate() {
@@ -987,6 +1023,11 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
                     }
                     let c: Counts = [1, nz(b.get(0, j)), nz(b.get(1, j))];
                     add(&mut acc.totals, &c);
+                    for (p, counts) in acc.picks.iter_mut().enumerate() {
+                        if let Some(x) = counts.get_mut(b.get(10 + p, j) as usize) {
+                            *x += 1;
+                        }
+                    }
                     if let Some(x) = acc.src.get_mut(b.get(2, j) as usize) {
                         add(x, &c);
                     }
@@ -1064,6 +1105,11 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
                 add(a, b);
             }
             add(&mut acc.action_null, &p.action_null);
+            for (a, b) in acc.picks.iter_mut().zip(&p.picks) {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+            }
             for (a, b) in acc.timeline.iter_mut().zip(&p.timeline) {
                 for lane in 0..3 {
                     add(&mut a[lane], &b[lane]);
@@ -1141,6 +1187,25 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
             a
         },
         scanners: Vec::new(),
+        pickers: pick_cols
+            .iter()
+            .zip(&acc.picks)
+            .zip(PICKER_COLUMNS)
+            .filter_map(|((c, counts), name)| {
+                let col = cols.get((*c)?)?;
+                let mut values: Vec<(String, u64)> = counts
+                    .iter()
+                    .zip(&col.categories)
+                    .filter(|(n, _)| **n > 0)
+                    .map(|(n, v)| ((*v).to_owned(), *n))
+                    .collect();
+                values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                Some(Picker {
+                    column: name.to_owned(),
+                    values,
+                })
+            })
+            .collect(),
     };
     if opts.with_conversations {
         views.conversations = conversations(sel, &cols, &vc, opts);

@@ -57,6 +57,7 @@ pub fn window_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
                         egui::CollapsingHeader::new("Quick filters")
                             .default_open(true)
                             .show(ui, |ui| investigate::quick_filters_ui(app, ui));
+                        investigate::pickers_ui(app, ui, &shown);
                         ui.add_space(6.0);
                         investigate::summary_ui(app, ui, &shown);
                         ui.add_space(8.0);
