@@ -754,6 +754,36 @@ struct ViewCols {
     action: Option<usize>,
 }
 
+/// Division by a fixed divisor without a `div` instruction per row: a float multiply by the
+/// reciprocal, then an exact correction.
+#[derive(Clone, Copy, Debug)]
+struct FastDiv {
+    d: u64,
+    inv: f64,
+}
+
+impl FastDiv {
+    fn new(d: u64) -> FastDiv {
+        let d = d.max(1);
+        FastDiv {
+            d,
+            inv: 1.0 / d as f64,
+        }
+    }
+
+    #[inline]
+    fn apply(self, n: u64) -> u64 {
+        let mut q = (n as f64 * self.inv) as u64;
+        // The float estimate is off by at most one either way for the sizes used here.
+        if q.saturating_mul(self.d) > n {
+            q -= 1;
+        } else if (q + 1).saturating_mul(self.d) <= n {
+            q += 1;
+        }
+        q
+    }
+}
+
 /// A readable bucket width near `span / n` (1 s … 1 day steps).
 pub fn bucket_width(span_secs: u64, n: usize) -> u64 {
     const STEPS: [u64; 17] = [
@@ -936,7 +966,8 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
     let accept_id = action_cats.iter().position(|c| *c == "ACCEPT");
     let reject_id = action_cats.iter().position(|c| *c == "REJECT");
     // Timeline range from the whole table (stable axis while filtering).
-    let (t0, t1) = {
+    // The axis spans the whole table (stable while filtering), computed once per table.
+    let (t0, t1) = *table.start_range.get_or_init(|| {
         let mut lo = u64::MAX;
         let mut hi = 0;
         if let Some(c) = vc.start.and_then(|s| cols.get(s)) {
@@ -948,10 +979,11 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
             }
         }
         if lo > hi { (0, 0) } else { (lo, hi) }
-    };
+    });
     let bucket = bucket_width(t1 - t0 + 1, opts.timeline_buckets);
     let t0 = t0 - t0 % bucket;
     let n_buckets = ((t1 - t0) / bucket + 1) as usize;
+    let div = FastDiv::new(bucket);
 
     let n_chunks = sel.masks.len();
     let pick_cols: Vec<Option<usize>> = if opts.with_pickers {
@@ -1017,37 +1049,44 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
             .collect::<Vec<_>>();
             for_blocks(&cols, &which, k, mask, |b, _, m| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
+                // The block's columns as plain slices (bound once, not per row).
+                let col = |i: usize| b.cols.get(i).map_or(&[][..], Vec::as_slice);
+                let (pk, by, src, dst) = (col(0), col(1), col(2), col(3));
+                let (sp, dp, pr, ac, st, en) = (col(4), col(5), col(6), col(7), col(8), col(9));
+                let picks: Vec<&[u64]> = (0..acc.picks.len()).map(|p| col(10 + p)).collect();
+                let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
+                let (mut lo, mut hi) = (u64::MAX, 0u64);
                 for (j, &on) in m.iter().enumerate() {
                     if !on {
                         continue;
                     }
-                    let c: Counts = [1, nz(b.get(0, j)), nz(b.get(1, j))];
+                    let c: Counts = [1, nz(at(pk, j)), nz(at(by, j))];
                     add(&mut acc.totals, &c);
-                    for (p, counts) in acc.picks.iter_mut().enumerate() {
-                        if let Some(x) = counts.get_mut(b.get(10 + p, j) as usize) {
+                    for (counts, p) in acc.picks.iter_mut().zip(&picks) {
+                        if let Some(x) = counts.get_mut(at(p, j) as usize) {
                             *x += 1;
                         }
                     }
-                    if let Some(x) = acc.src.get_mut(b.get(2, j) as usize) {
+                    if let Some(x) = acc.src.get_mut(at(src, j) as usize) {
                         add(x, &c);
                     }
-                    if let Some(x) = acc.dst.get_mut(b.get(3, j) as usize) {
+                    if let Some(x) = acc.dst.get_mut(at(dst, j) as usize) {
                         add(x, &c);
                     }
                     if side != PortSide::Dst
-                        && let Some(x) = acc.ports.get_mut(b.get(4, j) as usize)
+                        && let Some(x) = acc.ports.get_mut(at(sp, j) as usize)
                     {
                         add(x, &c);
                     }
                     if side != PortSide::Src
-                        && let Some(x) = acc.ports.get_mut(b.get(5, j) as usize)
+                        && let Some(x) = acc.ports.get_mut(at(dp, j) as usize)
                     {
                         add(x, &c);
                     }
-                    if let Some(x) = acc.protocols.get_mut(b.get(6, j) as usize) {
+                    if let Some(x) = acc.protocols.get_mut(at(pr, j) as usize) {
                         add(x, &c);
                     }
-                    let action = b.get(7, j);
+                    let action = at(ac, j);
                     let action = (action != NULL).then_some(action as usize);
                     match action.and_then(|a| acc.actions.get_mut(a)) {
                         Some(x) => add(x, &c),
@@ -1062,18 +1101,24 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
                     } else {
                         2
                     };
-                    let t = b.get(8, j);
+                    let t = at(st, j);
                     if t != NULL {
-                        acc.first_start = Some(acc.first_start.map_or(t, |x| x.min(t)));
-                        let bi = (t.saturating_sub(t0) / bucket) as usize;
+                        lo = lo.min(t);
+                        let bi = div.apply(t.saturating_sub(t0)) as usize;
                         if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
                             add(x, &c);
                         }
                     }
-                    let t = b.get(9, j);
+                    let t = at(en, j);
                     if t != NULL {
-                        acc.last_end = Some(acc.last_end.map_or(t, |x| x.max(t)));
+                        hi = hi.max(t);
                     }
+                }
+                if lo != u64::MAX {
+                    acc.first_start = Some(acc.first_start.map_or(lo, |x| x.min(lo)));
+                }
+                if hi > 0 {
+                    acc.last_end = Some(acc.last_end.map_or(hi, |x| x.max(hi)));
                 }
             });
         },
@@ -1661,5 +1706,20 @@ pub fn addr_filter(field: AddrField, key: u128) -> Filter {
     Filter::Addr {
         field,
         nets: vec![IpNet::from(key_to_ip(key))],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FastDiv;
+
+    #[test]
+    fn fast_division_is_exact() {
+        for d in [1u64, 2, 5, 15, 60, 300, 900, 3600, 86_400] {
+            let f = FastDiv::new(d);
+            for n in (0..200_000u64).chain([u32::MAX as u64, 1_709_251_200, 4_000_000_000]) {
+                assert_eq!(f.apply(n), n / d, "{n} / {d}");
+            }
+        }
     }
 }

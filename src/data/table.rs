@@ -45,6 +45,8 @@ pub struct FlowTable {
     pub files: Vec<FileReport>,
     /// Wall time of the load in seconds.
     pub load_secs: f64,
+    /// Smallest and largest `start` (the timeline's axis), computed on first use.
+    pub start_range: std::sync::OnceLock<(u64, u64)>,
 }
 
 impl FlowTable {
@@ -75,6 +77,7 @@ impl FlowTable {
             addrs: Arc::new(Vec::new()),
             files: Vec::new(),
             load_secs: 0.0,
+            start_range: std::sync::OnceLock::new(),
         }
     }
 }
@@ -267,6 +270,7 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
         addrs: Arc::new(addrs),
         files,
         load_secs: 0.0,
+        start_range: std::sync::OnceLock::new(),
     })
 }
 
