@@ -5,7 +5,7 @@
 //! dialog runs on a named worker thread and wakes the UI with `request_repaint` when done. The
 //! previous result stays on screen while a new one is computed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -92,8 +92,30 @@ pub enum Command {
     ReloadWithFormat(Vec<crate::data::schema::Column>),
     /// Close the log-format prompt.
     DismissFormatPrompt,
+    /// Ask where, then export something of the current view.
+    Export(ExportTarget),
+    /// Replace the report that is already in this folder.
+    ReplaceReport(PathBuf),
+    /// Copy the current view's question as Athena SQL (or Logs Insights) to the clipboard.
+    CopyQuery {
+        /// Logs Insights instead of Athena SQL.
+        insights: bool,
+    },
     /// Run a recipe: its filter and its view.
     Recipe(&'static Recipe),
+}
+
+/// What to export.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExportTarget {
+    /// The whole report folder.
+    Report,
+    /// One chart (`ports`, `timeline`, `protocols`, `actions`, `sources`) as PNG or SVG.
+    Chart(String),
+    /// One table (`sources.csv`, …) as CSV.
+    Table(String),
+    /// The filtered records (CSV, JSONL or Parquet by extension).
+    Records,
 }
 
 /// Views of one filter, as shown on screen.
@@ -190,6 +212,10 @@ pub struct FlowApp {
     query_wanted: bool,
     /// Edit buffers of the quick-filter panel.
     pub panel: PanelEdits,
+    save_job: Option<(Job<Option<PathBuf>>, ExportTarget)>,
+    export_job: Option<Job<Result<String, crate::data::export::ExportError>>>,
+    /// A report folder that already has a report: ask before replacing it.
+    pub confirm_replace: Option<PathBuf>,
     /// A headerless file whose lines do not fit the layout: ask for the log format.
     pub format_prompt: Option<FormatPrompt>,
     log_format: Option<Vec<crate::data::schema::Column>>,
@@ -296,6 +322,9 @@ impl FlowApp {
             },
             format_prompt: None,
             log_format: None,
+            save_job: None,
+            export_job: None,
+            confirm_replace: None,
             frame_times: std::env::var_os("FLOWLENS_FRAME_STATS")
                 .map(|_| (Vec::new(), std::time::Instant::now())),
             query_context,
@@ -466,6 +495,31 @@ impl FlowApp {
                 Ok(Err(e)) | Err(e) => self.notifications.push(format!("Query failed: {e}")),
             }
         }
+        if let Some((job, _)) = &mut self.save_job
+            && let Some(result) = job.poll()
+        {
+            let target = self.save_job.take().map(|(_, t)| t);
+            match (result, target) {
+                (Ok(Some(path)), Some(target)) => self.start_export(ctx, target, path, false),
+                (Ok(_), _) => {}
+                (Err(e), _) => self.notifications.push(e),
+            }
+        }
+        if let Some(job) = &mut self.export_job
+            && let Some(result) = job.poll()
+        {
+            self.export_job = None;
+            match result {
+                Ok(Ok(msg)) => self.notifications.push(msg),
+                Ok(Err(crate::data::export::ExportError::Exists(p)))
+                    if p.file_name().is_some_and(|n| n == "index.html") =>
+                {
+                    self.confirm_replace = p.parent().map(Path::to_path_buf);
+                }
+                Ok(Err(e)) => self.notifications.push(format!("Export failed: {e}")),
+                Err(e) => self.notifications.push(e),
+            }
+        }
         if let Some(job) = &mut self.dialog
             && let Some(result) = job.poll()
         {
@@ -590,6 +644,70 @@ impl FlowApp {
                 self.commands.push(Command::Open(Vec::new()));
             }
             Command::DismissFormatPrompt => self.format_prompt = None,
+            Command::Export(target) => {
+                if self.save_job.is_some() || self.export_job.is_some() {
+                    self.notifications
+                        .push("An export is already running".into());
+                } else {
+                    let t = target.clone();
+                    match Job::spawn("flowlens-dialog", ctx, move || {
+                        let d = rfd::FileDialog::new();
+                        match &t {
+                            ExportTarget::Report => {
+                                d.set_title("Folder for the report").pick_folder()
+                            }
+                            ExportTarget::Chart(name) => d
+                                .set_file_name(format!("{name}.png"))
+                                .add_filter("PNG image", &["png"])
+                                .add_filter("SVG image", &["svg"])
+                                .save_file(),
+                            ExportTarget::Table(name) => d
+                                .set_file_name(name.as_str())
+                                .add_filter("CSV", &["csv"])
+                                .save_file(),
+                            ExportTarget::Records => d
+                                .set_file_name("flows.csv")
+                                .add_filter("CSV", &["csv"])
+                                .add_filter("JSON lines", &["jsonl"])
+                                .add_filter("Parquet", &["parquet"])
+                                .save_file(),
+                        }
+                    }) {
+                        Ok(job) => self.save_job = Some((job, target)),
+                        Err(e) => self.notifications.push(e),
+                    }
+                }
+            }
+            Command::ReplaceReport(dir) => {
+                self.confirm_replace = None;
+                self.start_export(ctx, ExportTarget::Report, dir, true);
+            }
+            Command::CopyQuery { insights } => {
+                let by = vec!["dstport".to_owned()];
+                let text = if insights {
+                    crate::data::translate::insights_query(
+                        &self.filter,
+                        &by,
+                        self.view_options.metric,
+                        self.view_options.top_n,
+                        &self.query_context,
+                    )
+                } else {
+                    crate::data::translate::athena_sql(
+                        &self.filter,
+                        &by,
+                        self.view_options.metric,
+                        self.view_options.top_n,
+                        &self.query_context,
+                    )
+                };
+                ctx.copy_text(text);
+                self.notifications.push(if insights {
+                    "Copied the Logs Insights query".into()
+                } else {
+                    "Copied the Athena SQL".into()
+                });
+            }
             Command::SetVpc(nets) => {
                 self.settings.vpc_cidrs = nets
                     .iter()
@@ -665,6 +783,123 @@ impl FlowApp {
 
     pub(crate) fn show_skipped_mut(&mut self) -> &mut bool {
         &mut self.show_skipped
+    }
+
+    /// Writes an export on a named thread. Files chosen in a save dialog replace what is there
+    /// (the dialog asked); a report folder with a report asks first (`force` after that).
+    pub fn start_export(
+        &mut self,
+        ctx: &egui::Context,
+        target: ExportTarget,
+        path: PathBuf,
+        force: bool,
+    ) {
+        use crate::data::export::{self, ExportError, ReportInput};
+        let (Some(shown), Some(loaded)) = (self.shown.clone(), self.loaded.as_ref()) else {
+            self.notifications.push("Nothing to export yet".into());
+            return;
+        };
+        let table = loaded.table.clone();
+        let qctx = self.query_context.clone();
+        let job = Job::spawn(
+            "flowlens-export",
+            ctx,
+            move || -> Result<String, ExportError> {
+                let cap = export::caption(&shown.filter, &shown.views, table.len());
+                match target {
+                    ExportTarget::Report => {
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_secs());
+                        let input = ReportInput {
+                            table: &table,
+                            filter: &shown.filter,
+                            views: &shown.views,
+                            options: &shown.options,
+                            context: &qctx,
+                            now_secs: now,
+                        };
+                        let files = export::write_report(&path, &input, force)?;
+                        Ok(format!(
+                            "Report written: {} files in {}",
+                            files.len(),
+                            path.display()
+                        ))
+                    }
+                    ExportTarget::Chart(name) => {
+                        let chart = export::charts(&shown.views, &shown.options, &table, &cap)
+                            .into_iter()
+                            .find(|c| c.name == name)
+                            .ok_or_else(|| {
+                                ExportError::Draw(name.clone(), "no such chart".into())
+                            })?;
+                        let svg = path
+                            .extension()
+                            .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+                        let bytes = if svg {
+                            export::render_svg(&chart, (900, 480))?.into_bytes()
+                        } else {
+                            export::render_png(&chart, (900, 480), 2)?
+                        };
+                        export::write_atomic(&path, &bytes, true)?;
+                        Ok(format!("Chart written to {}", path.display()))
+                    }
+                    ExportTarget::Table(name) => {
+                        let text = export::tables(&shown.views, &table)
+                            .into_iter()
+                            .find(|(n, _)| *n == name)
+                            .map(|(_, t)| t)
+                            .unwrap_or_default();
+                        export::write_atomic(&path, text.as_bytes(), true)?;
+                        Ok(format!("Table written to {}", path.display()))
+                    }
+                    ExportTarget::Records => {
+                        use crate::data::output::{RowFormat, write_rows};
+                        let format = match path.extension().and_then(|e| e.to_str()) {
+                            Some("jsonl" | "json") => RowFormat::Jsonl,
+                            Some("parquet") => RowFormat::Parquet,
+                            _ => RowFormat::Csv,
+                        };
+                        let mut rows = Vec::with_capacity(shown.selection.count as usize);
+                        let mut base = 0u32;
+                        for m in &shown.selection.masks {
+                            rows.extend(
+                                m.iter()
+                                    .enumerate()
+                                    .filter(|(_, on)| **on)
+                                    .map(|(i, _)| base + i as u32),
+                            );
+                            base += m.len() as u32;
+                        }
+                        let io_err = |source| ExportError::Io {
+                            path: path.clone(),
+                            source,
+                        };
+                        let dir = path
+                            .parent()
+                            .filter(|d| !d.as_os_str().is_empty())
+                            .unwrap_or(Path::new("."));
+                        let tmp = dir.join(format!(".flowlens-export.tmp-{}", std::process::id()));
+                        let result = std::fs::File::create(&tmp)
+                            .and_then(|mut f| write_rows(&table.df, Some(&rows), format, &mut f))
+                            .and_then(|()| std::fs::rename(&tmp, &path));
+                        if result.is_err() {
+                            std::fs::remove_file(&tmp).ok();
+                        }
+                        result.map_err(io_err)?;
+                        Ok(format!(
+                            "{} records written to {}",
+                            rows.len(),
+                            path.display()
+                        ))
+                    }
+                }
+            },
+        );
+        match job {
+            Ok(job) => self.export_job = Some(job),
+            Err(e) => self.notifications.push(e),
+        }
     }
 
     /// Switches the talkers tab (conversations are computed only while their tab is shown).

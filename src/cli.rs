@@ -39,6 +39,8 @@ enum Command {
     Top(TopArgs),
     /// Print the Athena SQL (or Logs Insights query) that asks the same question.
     Sql(SqlArgs),
+    /// Write a report folder: charts (PNG, SVG), tables (CSV), index.md and index.html.
+    Report(ReportArgs),
     /// Write seeded, realistic flow logs (v2 format) for demos and benchmarks.
     Gen(GenArgs),
     /// Time the query engine on loaded data: filter changes with every view, and the five
@@ -69,6 +71,26 @@ enum TopFormat {
     Table,
     Csv,
     Jsonl,
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// A named investigation (its filter and view): vpc-source-ports, top-talkers,
+    /// top-conversations, rejected-inbound, ssh-rdp-from-internet, port-scanners, udp-users,
+    /// busiest-https, nodata-skipdata.
+    #[arg(long)]
+    recipe: Option<String>,
+    /// Rank by this metric (default: the recipe's, else flows).
+    #[arg(long, value_enum)]
+    metric: Option<Metric>,
+    /// Output folder.
+    #[arg(long)]
+    out: PathBuf,
+    /// Replace files that already exist.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    input: InputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -154,6 +176,7 @@ pub fn main() -> ExitCode {
         Some(Command::Stats(args)) => stats(args),
         Some(Command::Top(args)) => top(args),
         Some(Command::Sql(args)) => sql(args),
+        Some(Command::Report(args)) => report(args),
         Some(Command::Gen(args)) => gen_files(args),
         Some(Command::Bench(args)) => crate::bench::run(args.paths, args.threads),
     }
@@ -285,6 +308,74 @@ fn top(args: TopArgs) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn report(mut args: ReportArgs) -> ExitCode {
+    use crate::data::query::{ViewOptions, compute_views};
+    let mut opts = ViewOptions {
+        with_conversations: true,
+        ..ViewOptions::default()
+    };
+    if let Some(name) = &args.recipe {
+        let Some(r) = crate::data::recipes::recipe(name) else {
+            let names: Vec<&str> = crate::data::recipes::RECIPES
+                .iter()
+                .map(|r| r.name)
+                .collect();
+            eprintln!(
+                "flowlens: --recipe: no recipe `{name}` (recipes: {})",
+                names.join(", ")
+            );
+            return ExitCode::from(2);
+        };
+        if !args.input.filter.is_empty() {
+            eprintln!("flowlens: give --recipe or --filter, not both");
+            return ExitCode::from(2);
+        }
+        args.input.filter = r.filter.to_owned();
+        opts.metric = r.metric;
+        opts.port_side = r.port_side;
+        opts.conversations = r.conversations;
+    }
+    if let Some(m) = args.metric {
+        opts.metric = m;
+    }
+    let (table, filter, sel) = match load_selected(&args.input) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let broken = report_problems(&table);
+    let views = compute_views(&table, &sel, &opts);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let input = crate::data::export::ReportInput {
+        table: &table,
+        filter: &filter,
+        views: &views,
+        options: &opts,
+        context: &QueryContext::default(),
+        now_secs: now,
+    };
+    match crate::data::export::write_report(&args.out, &input, args.force) {
+        Ok(files) => {
+            println!("{}", args.out.join("index.html").display());
+            eprintln!(
+                "flowlens: wrote {} files to {}",
+                files.len(),
+                args.out.display()
+            );
+            if broken {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("flowlens: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -268,3 +268,53 @@ fn pickers_open_on_demand_and_filter_on_click() {
     assert_eq!(h.state().filter.to_string(), "interface_id == eni-other");
     assert_eq!(shown_flows(&h), 1);
 }
+
+#[test]
+fn export_report_asks_before_replacing_and_copies_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let out = dir.path().join("report");
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    let ctx = h.ctx.clone();
+    h.state_mut().start_export(
+        &ctx,
+        flowlens::app::ExportTarget::Report,
+        out.clone(),
+        false,
+    );
+    step_until(&mut h, |app| {
+        app.notifications
+            .last()
+            .is_some_and(|n| n.starts_with("Report written"))
+    });
+    assert!(out.join("index.html").exists() && out.join("ports.svg").exists());
+    // Again into the same folder: the app asks first.
+    h.state_mut().start_export(
+        &ctx,
+        flowlens::app::ExportTarget::Report,
+        out.clone(),
+        false,
+    );
+    step_until(&mut h, |app| app.confirm_replace.is_some());
+    h.step();
+    assert!(h.query_by_label("Replace the existing report?").is_some());
+    h.state_mut().notifications.clear();
+    h.get_by_label("Replace").click();
+    h.step();
+    step_until(&mut h, |app| {
+        app.notifications
+            .last()
+            .is_some_and(|n| n.starts_with("Report written"))
+    });
+    assert!(h.state().confirm_replace.is_none());
+    // The current view as Athena SQL.
+    h.state_mut()
+        .command(flowlens::app::Command::CopyQuery { insights: false });
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().notifications.last().map(String::as_str),
+        Some("Copied the Athena SQL")
+    );
+}

@@ -11,6 +11,7 @@
 //! - [`generate`]: the seeded generator of realistic flow logs.
 
 pub mod columns;
+pub mod export;
 pub mod filter;
 pub mod generate;
 pub mod load;

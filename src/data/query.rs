@@ -784,6 +784,23 @@ impl FastDiv {
     }
 }
 
+/// A bucket width as words: `15 min`, `1 h`, `30 s`, `2 days`.
+pub fn bucket_text(secs: u64) -> String {
+    match secs {
+        s if s >= 86_400 && s % 86_400 == 0 => {
+            let d = s / 86_400;
+            if d == 1 {
+                "1 day".into()
+            } else {
+                format!("{d} days")
+            }
+        }
+        s if s >= 3600 && s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
 /// A readable bucket width near `span / n` (1 s … 1 day steps).
 pub fn bucket_width(span_secs: u64, n: usize) -> u64 {
     const STEPS: [u64; 17] = [

@@ -7,7 +7,7 @@ use egui_plot::{Bar, BarChart, Legend, Plot, PlotPoint, Text};
 
 use super::theme;
 use super::{human_bytes, human_count};
-use crate::app::{Command, FlowApp, Shown};
+use crate::app::{Command, ExportTarget, FlowApp, Shown};
 use crate::data::filter::{AddrField, Filter, PortField, protocol_name};
 use crate::data::query::{
     ConversationMode, Counts, Metric, PortSide, ViewOptions, addr_filter, addr_text, port_field,
@@ -56,7 +56,7 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
         let edit = egui::TextEdit::singleline(&mut app.filter_text)
             .id_salt("filter_bar")
             .hint_text("e.g. srcaddr in 10.0.0.0/16 and dstport in {22, 3389}")
-            .desired_width(ui.available_width() - 260.0)
+            .desired_width(ui.available_width() - 330.0)
             .font(egui::TextStyle::Monospace);
         let response = ui.add(edit);
         if ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) {
@@ -71,6 +71,57 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
         if ui.button("Clear").clicked() {
             app.command(Command::SetFilter(Filter::All));
         }
+        ui.menu_button("Export", |ui| {
+            let mut item = |ui: &mut egui::Ui, label: &str, cmd: Command| {
+                if ui.button(label).clicked() {
+                    app.command(cmd);
+                    ui.close();
+                }
+            };
+            item(ui, "Export report…", Command::Export(ExportTarget::Report));
+            item(
+                ui,
+                "Export records…",
+                Command::Export(ExportTarget::Records),
+            );
+            ui.separator();
+            for (label, name) in [
+                ("Ports chart…", "ports"),
+                ("Timeline chart…", "timeline"),
+                ("Protocols chart…", "protocols"),
+                ("Actions chart…", "actions"),
+                ("Top sources chart…", "sources"),
+            ] {
+                item(ui, label, Command::Export(ExportTarget::Chart(name.into())));
+            }
+            ui.separator();
+            for name in [
+                "ports.csv",
+                "sources.csv",
+                "destinations.csv",
+                "conversations.csv",
+                "protocols.csv",
+                "actions.csv",
+                "timeline.csv",
+            ] {
+                item(
+                    ui,
+                    &format!("{name}…"),
+                    Command::Export(ExportTarget::Table(name.into())),
+                );
+            }
+            ui.separator();
+            item(
+                ui,
+                "Copy as Athena SQL",
+                Command::CopyQuery { insights: false },
+            );
+            item(
+                ui,
+                "Copy as Logs Insights",
+                Command::CopyQuery { insights: true },
+            );
+        });
         ui.menu_button("Recipes", |ui| {
             for r in RECIPES {
                 if ui.button(r.title).on_hover_text(r.filter).clicked() {
@@ -336,6 +387,14 @@ pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32
         ui.selectable_value(&mut opts.metric, Metric::Packets, "Packets");
         ui.selectable_value(&mut opts.metric, Metric::Bytes, "Bytes");
         ui.separator();
+        if ui
+            .button("Export…")
+            .on_hover_text("Save this chart as PNG or SVG")
+            .clicked()
+        {
+            app.command(Command::Export(ExportTarget::Chart("ports".into())));
+        }
+        ui.separator();
         let top = ui.label("Top");
         ui.add(egui::DragValue::new(&mut opts.top_n).range(5..=100))
             .labelled_by(top.id);
@@ -487,8 +546,18 @@ pub fn timeline_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: 
     let tl = &shown.views.timeline;
     ui.horizontal(|ui| {
         ui.heading("Timeline");
-        ui.label(format!("flows per {}", bucket_text(tl.bucket_secs)));
+        ui.label(format!(
+            "flows per {}",
+            crate::data::query::bucket_text(tl.bucket_secs)
+        ));
         ui.weak("drag to select a time range");
+        if ui
+            .button("Export…")
+            .on_hover_text("Save this chart as PNG or SVG")
+            .clicked()
+        {
+            app.command(Command::Export(ExportTarget::Chart("timeline".into())));
+        }
     });
     let lanes = [
         ("ACCEPT", theme::ACCEPT),
@@ -584,15 +653,6 @@ pub fn timeline_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: 
     }
 }
 
-fn bucket_text(secs: u64) -> String {
-    match secs {
-        s if s % 86_400 == 0 => format!("{} day(s)", s / 86_400),
-        s if s % 3600 == 0 => format!("{} h", s / 3600),
-        s if s % 60 == 0 => format!("{} min", s / 60),
-        s => format!("{s} s"),
-    }
-}
-
 /// Top talkers: sources, destinations and conversations, with share bars.
 pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &FlowTable) {
     let mut tab = app.talkers_tab;
@@ -624,6 +684,27 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
                 ConversationMode::Undirected,
                 "A and B",
             );
+        }
+        ui.separator();
+        let table_name = match tab {
+            TalkersTab::Sources => "sources.csv",
+            TalkersTab::Destinations => "destinations.csv",
+            TalkersTab::Conversations => "conversations.csv",
+        };
+        if ui.button("Export CSV…").clicked() {
+            app.command(Command::Export(ExportTarget::Table(table_name.into())));
+        }
+        if ui
+            .button("Copy")
+            .on_hover_text("Copy the table as CSV")
+            .clicked()
+        {
+            let text = crate::data::export::tables(&shown.views, table)
+                .into_iter()
+                .find(|(n, _)| n == table_name)
+                .map(|(_, t)| t)
+                .unwrap_or_default();
+            ui.ctx().copy_text(text);
         }
     });
     if tab != app.talkers_tab {
@@ -788,6 +869,13 @@ pub fn records_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
             "{} matching flows",
             human_count(shown.selection.count)
         ));
+        if ui
+            .button("Export…")
+            .on_hover_text("CSV, JSON lines or Parquet")
+            .clicked()
+        {
+            app.command(Command::Export(ExportTarget::Records));
+        }
     });
     let columns = table.df.columns();
     let n = shown.selection.count as usize;

@@ -89,6 +89,30 @@ pub fn window_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
     }
     skipped_window_ui(app, ui);
     format_prompt_ui(app, ui);
+    confirm_replace_ui(app, ui);
+}
+
+/// Asks before replacing a report folder's existing report.
+fn confirm_replace_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
+    let Some(dir) = app.confirm_replace.clone() else {
+        return;
+    };
+    egui::Window::new("Replace the existing report?")
+        .collapsible(false)
+        .show(ui.ctx(), |ui| {
+            ui.label(format!(
+                "{} already holds a flowlens report.",
+                dir.display()
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Replace").clicked() {
+                    app.command(Command::ReplaceReport(dir.clone()));
+                }
+                if ui.button("Cancel").clicked() {
+                    app.confirm_replace = None;
+                }
+            });
+        });
 }
 
 /// Asks for the log format of a headerless file that does not fit the default layout.
