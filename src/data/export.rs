@@ -135,15 +135,8 @@ pub fn charts(views: &Views, opts: &ViewOptions, table: &FlowTable, caption: &st
         y_label: metric.into(),
         caption: caption.into(),
         kind: ChartKind::Bars {
-            labels: views
-                .ports
-                .ports
-                .iter()
-                .map(|p| match service_name(p.key) {
-                    Some(s) => format!("{} {s}", p.key),
-                    None => p.key.to_string(),
-                })
-                .collect(),
+            // Port numbers, as on screen (service names are in ports.csv).
+            labels: views.ports.ports.iter().map(|p| p.key.to_string()).collect(),
             values: views
                 .ports
                 .ports
@@ -348,7 +341,7 @@ where
                 let mut c = ChartBuilder::on(&plot)
                     .caption(&chart.title, font(20))
                     .margin(10 * s)
-                    .x_label_area_size(60 * s)
+                    .x_label_area_size(44 * s)
                     .y_label_area_size(60 * s)
                     .build_cartesian_2d((0..n).into_segmented(), 0f64..max)
                     .map_err(|e| err(&e))?;
@@ -362,8 +355,7 @@ where
                     .y_label_formatter(&|v| short_number(*v))
                     .x_desc(chart.x_label.as_str())
                     .y_desc(chart.y_label.as_str())
-                    .label_style(font(12))
-                    .x_label_style(font(11).transform(FontTransform::Rotate90))
+                    .label_style(font(11))
                     .axis_desc_style(font(13))
                     .draw()
                     .map_err(|e| err(&e))?;
