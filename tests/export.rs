@@ -50,13 +50,7 @@ fn svg_holds_the_bars_labels_and_caption() {
         .filter(|n| n.has_tag_name("text"))
         .map(|n| n.text().unwrap_or("").trim().to_owned())
         .collect();
-    for want in [
-        "Top destination ports by flows",
-        "443 https",
-        "22 ssh",
-        "53 dns",
-        "flows",
-    ] {
+    for want in ["Top destination ports by flows", "443", "22", "53", "flows"] {
         assert!(
             texts.iter().any(|t| t == want),
             "no text {want:?} in {texts:?}"

@@ -136,7 +136,12 @@ pub fn charts(views: &Views, opts: &ViewOptions, table: &FlowTable, caption: &st
         caption: caption.into(),
         kind: ChartKind::Bars {
             // Port numbers, as on screen (service names are in ports.csv).
-            labels: views.ports.ports.iter().map(|p| p.key.to_string()).collect(),
+            labels: views
+                .ports
+                .ports
+                .iter()
+                .map(|p| p.key.to_string())
+                .collect(),
             values: views
                 .ports
                 .ports
