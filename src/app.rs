@@ -54,6 +54,8 @@ pub struct Settings {
     pub recent: Vec<PathBuf>,
     /// What counts as inside the VPC (CIDRs as text; empty = RFC 1918).
     pub vpc_cidrs: String,
+    /// Exported chart size in points (0 = default 900x480).
+    pub chart_size: (u32, u32),
 }
 
 /// What the UI asks for; executed at the end of the frame.
@@ -683,7 +685,10 @@ impl FlowApp {
                 self.start_export(ctx, ExportTarget::Report, dir, true);
             }
             Command::CopyQuery { insights } => {
-                let by = vec!["dstport".to_owned()];
+                let by = vec![match self.view_options.port_side {
+                    crate::data::query::PortSide::Src => "srcport".to_owned(),
+                    _ => "dstport".to_owned(),
+                }];
                 let text = if insights {
                     crate::data::translate::insights_query(
                         &self.filter,
@@ -801,6 +806,7 @@ impl FlowApp {
         };
         let table = loaded.table.clone();
         let qctx = self.query_context.clone();
+        let size = self.chart_size();
         let job = Job::spawn(
             "flowlens-export",
             ctx,
@@ -818,6 +824,8 @@ impl FlowApp {
                             options: &shown.options,
                             context: &qctx,
                             now_secs: now,
+                            chart_size: size,
+                            png_scale: 2,
                         };
                         let files = export::write_report(&path, &input, force)?;
                         Ok(format!(
@@ -837,9 +845,9 @@ impl FlowApp {
                             .extension()
                             .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
                         let bytes = if svg {
-                            export::render_svg(&chart, (900, 480))?.into_bytes()
+                            export::render_svg(&chart, size)?.into_bytes()
                         } else {
-                            export::render_png(&chart, (900, 480), 2)?
+                            export::render_png(&chart, size, 2)?
                         };
                         export::write_atomic(&path, &bytes, true)?;
                         Ok(format!("Chart written to {}", path.display()))
@@ -899,6 +907,14 @@ impl FlowApp {
         match job {
             Ok(job) => self.export_job = Some(job),
             Err(e) => self.notifications.push(e),
+        }
+    }
+
+    /// Exported chart size in points.
+    pub fn chart_size(&self) -> (u32, u32) {
+        match self.settings.chart_size {
+            (w, h) if w >= 200 && h >= 200 => (w, h),
+            _ => (900, 480),
         }
     }
 

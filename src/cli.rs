@@ -89,8 +89,28 @@ struct ReportArgs {
     /// Replace files that already exist.
     #[arg(long)]
     force: bool,
+    /// Chart size in points, WIDTHxHEIGHT.
+    #[arg(long, default_value = "900x480", value_parser = parse_size)]
+    size: (u32, u32),
+    /// PNG pixels per point (2 = crisp on high-density screens and in print).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=8))]
+    scale: u32,
     #[command(flatten)]
     input: InputArgs,
+}
+
+/// `900x480` → (900, 480), each between 200 and 8000.
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("`{text}` is not WIDTHxHEIGHT (like 900x480)"))?;
+    let dim = |v: &str| -> Result<u32, String> {
+        match v.trim().parse::<u32>() {
+            Ok(n) if (200..=8000).contains(&n) => Ok(n),
+            _ => Err(format!("`{v}` must be a number from 200 to 8000")),
+        }
+    };
+    Ok((dim(w)?, dim(h)?))
 }
 
 #[derive(Args, Debug)]
@@ -357,6 +377,8 @@ fn report(mut args: ReportArgs) -> ExitCode {
         options: &opts,
         context: &QueryContext::default(),
         now_secs: now,
+        chart_size: args.size,
+        png_scale: args.scale,
     };
     match crate::data::export::write_report(&args.out, &input, args.force) {
         Ok(files) => {

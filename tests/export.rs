@@ -149,6 +149,8 @@ fn report_lists_inputs_with_hashes_and_never_overwrites() {
         options: &opts,
         context: &ctx,
         now_secs: 1_700_000_000,
+        chart_size: (700, 300),
+        png_scale: 1,
     };
     let out = d.path().join("report");
     let files = write_report(&out, &input, false).unwrap();
@@ -212,4 +214,37 @@ fn report_command_end_to_end() {
     assert_eq!(second.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&second.stderr).contains("already exists"));
     assert!(run(true).status.success());
+}
+
+#[test]
+fn report_size_and_scale_are_chosen() {
+    let (d, _t, input_path) = fixture();
+    let out = d.path().join("sized");
+    let ok = std::process::Command::new(env!("CARGO_BIN_EXE_flowlens"))
+        .args(["report", "--size", "640x360", "--scale", "3", "--out"])
+        .arg(&out)
+        .arg(&input_path)
+        .output()
+        .unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let img = image::open(out.join("timeline.png")).unwrap();
+    assert_eq!((img.width(), img.height()), (1920, 1080));
+    let svg = std::fs::read_to_string(out.join("timeline.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg width=\"640\" height=\"360\""),
+        "{}",
+        &svg[..60]
+    );
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_flowlens"))
+        .args(["report", "--size", "640by360", "--out"])
+        .arg(&out)
+        .arg(&input_path)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not WIDTHxHEIGHT"));
 }

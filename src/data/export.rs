@@ -625,6 +625,10 @@ pub struct ReportInput<'a> {
     pub context: &'a QueryContext,
     /// When it was made (epoch seconds).
     pub now_secs: u64,
+    /// Chart size in points (PNGs are `size × scale` pixels).
+    pub chart_size: (u32, u32),
+    /// PNG scale factor (2 = crisp on high-density screens and in print).
+    pub png_scale: u32,
 }
 
 /// Writes the report folder: every chart as PNG and SVG, the tables as CSV, `index.md` and
@@ -647,10 +651,14 @@ pub fn write_report(
     let mut written = Vec::new();
     for c in &charts {
         let p = dir.join(format!("{}.svg", c.name));
-        write_atomic(&p, render_svg(c, (900, 480))?.as_bytes(), force)?;
+        write_atomic(&p, render_svg(c, input.chart_size)?.as_bytes(), force)?;
         written.push(p);
         let p = dir.join(format!("{}.png", c.name));
-        write_atomic(&p, &render_png(c, (900, 480), 2)?, force)?;
+        write_atomic(
+            &p,
+            &render_png(c, input.chart_size, input.png_scale)?,
+            force,
+        )?;
         written.push(p);
     }
     let tables = tables(input.views, input.table);

@@ -72,9 +72,10 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
             app.command(Command::SetFilter(Filter::All));
         }
         ui.menu_button("Export", |ui| {
+            let mut picked: Option<Command> = None;
             let mut item = |ui: &mut egui::Ui, label: &str, cmd: Command| {
                 if ui.button(label).clicked() {
-                    app.command(cmd);
+                    picked = Some(cmd);
                     ui.close();
                 }
             };
@@ -111,6 +112,33 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
                 );
             }
             ui.separator();
+            ui.menu_button("Copy a table as CSV", |ui| {
+                for name in [
+                    "ports.csv",
+                    "sources.csv",
+                    "destinations.csv",
+                    "conversations.csv",
+                    "protocols.csv",
+                    "actions.csv",
+                    "timeline.csv",
+                ] {
+                    if ui.button(name).clicked() {
+                        copy_table(ui, app, name);
+                        ui.close();
+                    }
+                }
+            });
+            ui.horizontal(|ui| {
+                let (mut w, mut h) = app.chart_size();
+                let l = ui.label("Chart size");
+                ui.add(egui::DragValue::new(&mut w).range(200..=8000))
+                    .labelled_by(l.id);
+                let x = ui.label("x");
+                ui.add(egui::DragValue::new(&mut h).range(200..=8000))
+                    .labelled_by(x.id);
+                app.settings.chart_size = (w, h);
+            });
+            ui.separator();
             item(
                 ui,
                 "Copy as Athena SQL",
@@ -121,6 +149,9 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
                 "Copy as Logs Insights",
                 Command::CopyQuery { insights: true },
             );
+            if let Some(c) = picked {
+                app.command(c);
+            }
         });
         ui.menu_button("Recipes", |ui| {
             for r in RECIPES {
@@ -149,6 +180,19 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
             }
         });
     }
+}
+
+/// Copies one of the current view's tables (as CSV) to the clipboard.
+fn copy_table(ui: &egui::Ui, app: &FlowApp, name: &str) {
+    let (Some(shown), Some(loaded)) = (&app.shown, &app.loaded) else {
+        return;
+    };
+    let text = crate::data::export::tables(&shown.views, &loaded.table)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    ui.ctx().copy_text(text);
 }
 
 /// Quick filters: VPC CIDRs, CIDR include/exclude, port ranges, toggles (validated as typed).
@@ -346,7 +390,12 @@ pub fn summary_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown) {
             }
         });
     ui.add_space(8.0);
-    ui.heading("Actions");
+    ui.horizontal(|ui| {
+        ui.heading("Actions");
+        if ui.small_button("Export…").clicked() {
+            app.command(Command::Export(ExportTarget::Chart("actions".into())));
+        }
+    });
     for a in &shown.views.actions {
         let text = format!("{}  {}", a.key, human_count(a.counts[0]));
         let r = ui.add(egui::Button::new(text).frame(false));
@@ -361,7 +410,12 @@ pub fn summary_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown) {
         }
     }
     ui.add_space(8.0);
-    ui.heading("Protocols");
+    ui.horizontal(|ui| {
+        ui.heading("Protocols");
+        if ui.small_button("Export…").clicked() {
+            app.command(Command::Export(ExportTarget::Chart("protocols".into())));
+        }
+    });
     for p in &shown.views.protocols {
         let name =
             protocol_name(p.key).map_or_else(|| p.key.to_string(), |n| format!("{n} ({})", p.key));
