@@ -967,6 +967,22 @@ impl eframe::App for FlowApp {
     }
 }
 
+/// The saved settings; corrupt ones fall back to the defaults with a warning to show.
+pub fn load_settings(storage: Option<&dyn eframe::Storage>) -> (Settings, Option<String>) {
+    match storage {
+        Some(storage) if storage.get_string(SETTINGS_KEY).is_some() => {
+            match eframe::get_value(storage, SETTINGS_KEY) {
+                Some(s) => (s, None),
+                None => (
+                    Settings::default(),
+                    Some("The saved settings could not be read; the defaults are used".into()),
+                ),
+            }
+        }
+        _ => (Settings::default(), None),
+    }
+}
+
 /// Opens the window; `paths` start loading at once.
 pub fn run_native(paths: Vec<PathBuf>) -> ExitCode {
     let options = eframe::NativeOptions {
@@ -980,21 +996,18 @@ pub fn run_native(paths: Vec<PathBuf>) -> ExitCode {
         "flowlens",
         options,
         Box::new(move |cc| {
-            let settings: Settings = match cc.storage {
-                Some(storage) if storage.get_string(SETTINGS_KEY).is_some() => {
-                    eframe::get_value(storage, SETTINGS_KEY).unwrap_or_else(|| {
-                        eprintln!("flowlens: saved settings are unreadable; using defaults");
-                        Settings::default()
-                    })
-                }
-                _ => Settings::default(),
-            };
+            let (settings, warning) = load_settings(cc.storage);
             cc.egui_ctx.set_theme(if settings.light {
                 egui::Theme::Light
             } else {
                 egui::Theme::Dark
             });
-            Ok(Box::new(FlowApp::new(settings, paths)))
+            let mut app = FlowApp::new(settings, paths);
+            if let Some(w) = warning {
+                eprintln!("flowlens: {w}");
+                app.notifications.push(w);
+            }
+            Ok(Box::new(app))
         }),
     );
     match result {

@@ -403,3 +403,109 @@ fn binary_garbage_and_invalid_utf8_do_not_stop_the_file() {
     let ids = field(&t, "interface_id");
     assert_eq!(ids[1], json!("eni-\u{fffd}\u{fffd}"), "lossy UTF-8");
 }
+
+#[test]
+fn corrupt_member_in_the_middle_keeps_the_members_around_it() {
+    let dir = tmp();
+    let member = |port: u32, n: usize| {
+        let mut text = String::new();
+        for i in 0..n {
+            text.push_str(&format!(
+                "2 123456789010 eni-1 10.0.{}.{} 10.0.0.2 {port} 443 6 1 100 1418530010 1418530070 ACCEPT OK\n",
+                i / 256 % 256,
+                i % 256
+            ));
+        }
+        gzip(text.as_bytes())
+    };
+    let first = member(1111, 3000);
+    let mut middle = member(2222, 3000);
+    let len = middle.len();
+    for b in &mut middle[len / 3..len / 3 + 64] {
+        *b ^= 0x5a; // damage the deflate data
+    }
+    let last = member(3333, 3000);
+    let mut data = first.clone();
+    data.extend(&middle);
+    data.extend(&last);
+    let p = write(dir.path(), "three-members.gz", &data);
+    let t = load_paths(&[p]);
+    let ports = field(&t, "srcport");
+    let count = |port: u32| ports.iter().filter(|v| **v == json!(port)).count();
+    assert_eq!(count(1111), 3000, "every record of the member before");
+    assert_eq!(count(3333), 3000, "every record of the member after");
+    assert!(count(2222) < 3000, "the damaged member lost something");
+    let err = t.files[0].error.as_deref().expect("the break is reported");
+    assert!(err.contains("gzip member broken near byte"), "{err}");
+    assert!(err.contains("reading went on at the next member"), "{err}");
+    // Only complete, valid records: nothing was glued across the break.
+    assert!(
+        ports
+            .iter()
+            .all(|v| [json!(1111), json!(2222), json!(3333)].contains(v))
+    );
+}
+
+#[test]
+fn twenty_thousand_small_files_in_a_folder() {
+    let dir = tmp();
+    let folder = dir.path().join("many");
+    std::fs::create_dir_all(&folder).unwrap();
+    for i in 0..20_000 {
+        let line = format!(
+            "2 123456789010 eni-1 10.0.0.1 10.0.0.2 {} 443 6 1 100 1418530010 1418530070 ACCEPT OK\n",
+            i % 60_000
+        );
+        std::fs::write(folder.join(format!("{i:05}.log")), line).unwrap();
+    }
+    let t = load_paths(&[folder]);
+    assert_eq!(t.files.len(), 20_000);
+    assert_eq!(t.len(), 20_000);
+    assert_eq!(t.skipped(), 0);
+    // Small files are merged into few chunks, not one per file.
+    let chunks =
+        t.df.column("srcport")
+            .unwrap()
+            .as_materialized_series()
+            .n_chunks();
+    assert!(chunks < 10, "{chunks} chunks");
+}
+
+#[test]
+fn a_file_growing_while_read_gives_only_complete_records() {
+    let dir = tmp();
+    let path = dir.path().join("growing.log");
+    let line = format!("{}\n", RECORDS[0]);
+    std::fs::write(&path, line.repeat(50_000)).unwrap();
+    let writer = {
+        let path = path.clone();
+        let line = line.clone();
+        std::thread::Builder::new()
+            .name("grow".into())
+            .spawn(move || {
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .unwrap();
+                for _ in 0..2_000 {
+                    // Half a line, then the rest: a reader may see the file end mid-line.
+                    let (a, b) = line.split_at(40);
+                    f.write_all(a.as_bytes()).unwrap();
+                    f.flush().unwrap();
+                    f.write_all(b.as_bytes()).unwrap();
+                }
+            })
+            .unwrap()
+    };
+    let t = load_paths(std::slice::from_ref(&path));
+    writer.join().unwrap();
+    assert!(
+        t.len() >= 50_000,
+        "at least what was there at the start: {}",
+        t.len()
+    );
+    assert!(t.len() <= 52_000);
+    // Every kept record is whole; a line cut by the end of the file is skipped, not mangled.
+    assert!(field(&t, "dstport").iter().all(|v| *v == json!(22)));
+    assert!(t.skipped() <= 1, "{:?}", t.files[0].skipped);
+}

@@ -318,3 +318,44 @@ fn export_report_asks_before_replacing_and_copies_queries() {
         Some("Copied the Athena SQL")
     );
 }
+
+/// An in-memory eframe storage.
+struct Memory(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for Memory {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn settings_round_trip_and_corrupt_ones_fall_back_with_a_warning() {
+    use eframe::App as _;
+    let mut app = FlowApp::new(Settings::default(), Vec::new());
+    app.settings.light = true;
+    app.settings.vpc_cidrs = "10.9.0.0/16".into();
+    let mut store = Memory(Default::default());
+    app.save(&mut store);
+    let (back, warning) = flowlens::app::load_settings(Some(&store));
+    assert!(warning.is_none());
+    assert!(back.light);
+    assert_eq!(back.vpc_cidrs, "10.9.0.0/16");
+    let again = FlowApp::new(back, Vec::new());
+    assert_eq!(
+        again.query_context.vpc,
+        vec!["10.9.0.0/16".parse::<ipnet::IpNet>().unwrap()]
+    );
+    for key in store.0.keys().cloned().collect::<Vec<_>>() {
+        store.0.insert(key, "{ not: [valid ron".into());
+    }
+    let (fallback, warning) = flowlens::app::load_settings(Some(&store));
+    assert!(!fallback.light);
+    assert!(warning.unwrap().contains("could not be read"));
+}

@@ -147,6 +147,123 @@ impl<R: Read> Read for InflateGuard<R> {
     }
 }
 
+/// A break in a gzip stream: a corrupt or truncated member. Reading goes on at the next member;
+/// the text layer drops the partial line at the break.
+#[derive(Debug)]
+struct GzipBreak(String);
+
+impl std::fmt::Display for GzipBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GzipBreak {}
+
+fn is_break(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<GzipBreak>())
+}
+
+/// Reads every member of a gzip stream one after the other. A corrupt member ends with a
+/// [`GzipBreak`] error (once) and reading resumes at the next gzip header, so valid members after
+/// a bad one are not lost.
+struct Members<R: BufRead> {
+    decoder: Option<flate2::bufread::GzDecoder<R>>,
+    compressed: Rc<Cell<u64>>,
+}
+
+impl<R: BufRead> Members<R> {
+    fn new(inner: R, compressed: Rc<Cell<u64>>) -> Members<R> {
+        Members {
+            decoder: Some(flate2::bufread::GzDecoder::new(inner)),
+            compressed,
+        }
+    }
+}
+
+/// Skips input up to the next gzip header (`1f 8b 08`); `false` at the end of the input.
+fn seek_member<R: BufRead>(r: &mut R) -> io::Result<bool> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(false);
+        }
+        if let Some(i) = buf.windows(3).position(|w| w == [0x1f, 0x8b, 0x08]) {
+            r.consume(i);
+            return Ok(true);
+        }
+        // Keep the last two bytes: a header may straddle two reads.
+        let keep = buf.len().min(2);
+        let drop = buf.len() - keep;
+        if drop == 0 {
+            // Fewer than three bytes left and no header in them.
+            let n = buf.len();
+            r.consume(n);
+            return Ok(false);
+        }
+        r.consume(drop);
+    }
+}
+
+impl<R: BufRead> Read for Members<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(dec) = self.decoder.as_mut() else {
+                return Ok(0);
+            };
+            match dec.read(buf) {
+                Ok(0) => {
+                    // End of a member: another one may follow.
+                    let Some(dec) = self.decoder.take() else {
+                        return Ok(0);
+                    };
+                    let mut inner = dec.into_inner();
+                    if inner.fill_buf()?.is_empty() {
+                        return Ok(0);
+                    }
+                    if !inner.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+                        let at = self.compressed.get();
+                        let found = seek_member(&mut inner)?;
+                        if found {
+                            self.decoder = Some(flate2::bufread::GzDecoder::new(inner));
+                        }
+                        return Err(io::Error::other(GzipBreak(format!(
+                            "data that is not gzip after a member, near byte {at} of the file{}",
+                            if found {
+                                "; reading went on at the next member"
+                            } else {
+                                ""
+                            }
+                        ))));
+                    }
+                    self.decoder = Some(flate2::bufread::GzDecoder::new(inner));
+                }
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let at = self.compressed.get();
+                    let Some(dec) = self.decoder.take() else {
+                        return Err(e);
+                    };
+                    let mut inner = dec.into_inner();
+                    let found = seek_member(&mut inner)?;
+                    if found {
+                        self.decoder = Some(flate2::bufread::GzDecoder::new(inner));
+                    }
+                    return Err(io::Error::other(GzipBreak(format!(
+                        "gzip member broken near byte {at} of the file ({e}){}",
+                        if found {
+                            "; reading went on at the next member"
+                        } else {
+                            "; nothing after it could be read"
+                        }
+                    ))));
+                }
+            }
+        }
+    }
+}
+
 fn read_into(
     path: &Path,
     parser: &mut RecordParser,
@@ -168,7 +285,7 @@ fn read_into(
         let head = reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
         if head.starts_with(&[0x1f, 0x8b]) && layers < MAX_GZIP_LAYERS {
             layers += 1;
-            let decoder = flate2::bufread::MultiGzDecoder::new(reader);
+            let decoder = Members::new(reader, compressed.clone());
             let guard = InflateGuard {
                 inner: decoder,
                 out: 0,
@@ -242,6 +359,8 @@ fn text_stream(
     let mut skipping_long = false;
     let mut reported_records = 0;
     let mut reported_skipped = 0;
+    let mut pending: Option<io::Error> = None;
+    let mut breaks: Vec<String> = Vec::new();
     loop {
         if cancel.load(Ordering::Relaxed) {
             return Err("cancelled".to_owned());
@@ -250,8 +369,19 @@ fn text_stream(
         if data.len() < old + BLOCK {
             data.resize(old + BLOCK, 0);
         }
-        let n = match read_some(reader, &mut data[old..old + BLOCK]) {
+        let n = match read_some(reader, &mut data[old..old + BLOCK], &mut pending) {
             Ok(n) => n,
+            Err(e) if is_break(&e) => {
+                // A broken gzip member: the partial line before the break is not a record.
+                if old > 0 && !skipping_long {
+                    parser.skip(line_no + 1, SkipReason::Truncated, &data[..old]);
+                }
+                line_no += 1;
+                len = 0;
+                skipping_long = false;
+                breaks.push(format!("{e} (after line {line_no})"));
+                continue;
+            }
             Err(e) => {
                 let msg = gzip_error(&e, compressed.get(), inflated);
                 if old > 0 && !skipping_long {
@@ -281,7 +411,13 @@ fn text_stream(
                 &mut reported_records,
                 &mut reported_skipped,
             );
-            return Ok(());
+            if breaks.is_empty() {
+                return Ok(());
+            }
+            return Err(format!(
+                "{}; every record before and after the damage was kept",
+                breaks.join("; ")
+            ));
         }
         let mut start = 0;
         for nl in memchr::memchr_iter(b'\n', &data[old..len]) {
@@ -330,7 +466,16 @@ fn report(parser: &RecordParser, progress: &Progress, records: &mut u64, skipped
 }
 
 /// Reads until `buf` is full or the input ends.
-fn read_some(reader: &mut dyn BufRead, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads until `buf` is full or the input ends. An error after some data is kept in `pending` and
+/// returned by the next call, so no error (nor the data before it) is lost.
+fn read_some(
+    reader: &mut dyn BufRead,
+    buf: &mut [u8],
+    pending: &mut Option<io::Error>,
+) -> io::Result<usize> {
+    if let Some(e) = pending.take() {
+        return Err(e);
+    }
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {
@@ -339,7 +484,7 @@ fn read_some(reader: &mut dyn BufRead, buf: &mut [u8]) -> io::Result<usize> {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => {
                 if filled > 0 {
-                    // Hand over what was read; the error repeats on the next call.
+                    *pending = Some(e);
                     return Ok(filled);
                 }
                 return Err(e);
