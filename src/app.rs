@@ -1018,3 +1018,34 @@ pub fn run_native(paths: Vec<PathBuf>) -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_job_is_reported_not_fatal() {
+        let ctx = egui::Context::default();
+        let mut job: Job<u32> = Job::spawn("flowlens-test-panic", &ctx, || {
+            panic!("boom");
+        })
+        .unwrap();
+        let start = std::time::Instant::now();
+        let result = loop {
+            if let Some(r) = job.poll() {
+                break r;
+            }
+            assert!(start.elapsed() < Duration::from_secs(5));
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert!(result.unwrap_err().contains("panicked"));
+        let mut ok: Job<u32> = Job::spawn("flowlens-test-ok", &ctx, || 7).unwrap();
+        let v = loop {
+            if let Some(r) = ok.poll() {
+                break r;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        assert_eq!(v.unwrap(), 7);
+    }
+}
