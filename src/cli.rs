@@ -571,6 +571,9 @@ fn stats(args: InputArgs) -> ExitCode {
     println!("SKIPDATA     {}", s.skipdata);
     println!("frame        {} bytes{per_record}", s.frame_bytes);
     println!("load time    {:.3} s", table.load_secs);
+    // The process ends now: the OS takes the whole table back at once, faster than freeing it
+    // column by column.
+    std::mem::forget(table);
     if broken {
         ExitCode::FAILURE
     } else {

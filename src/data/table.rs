@@ -178,84 +178,71 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
     };
     let addr_strings: Vec<String> = addrs.iter().map(|a| addr_to_string(*a)).collect();
 
-    let mut out = Vec::with_capacity(columns.len());
-    for col in &columns {
+    // Move each column's segment data out (cheap), then build the columns on two threads.
+    let work: Vec<(usize, FlowColumn, ColParts)> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, col)| (i, col.clone(), take_column(&mut inputs, &plan, col)))
+        .collect();
+    let n_cols = work.len();
+    let work = std::sync::Mutex::new(work);
+    let results: std::sync::Mutex<Vec<(usize, PolarsResult<Column>)>> =
+        std::sync::Mutex::new(Vec::with_capacity(n_cols));
+    let inputs_ref: &[ParsedInput] = &inputs;
+    let build = |col: &FlowColumn, parts: ColParts| -> PolarsResult<Column> {
         let name = PlSmallStr::from(col.name());
-        let column = match col.kind() {
-            Kind::U8 => numeric::<UInt8Type>(&mut inputs, &plan, col, name, |v| match v {
+        Ok(match col.kind() {
+            Kind::U8 => numeric::<UInt8Type>(parts, name, |v| match v {
                 Values::U8(v) => Some(v),
                 _ => None,
             }),
-            Kind::U16 => numeric::<UInt16Type>(&mut inputs, &plan, col, name, |v| match v {
+            Kind::U16 => numeric::<UInt16Type>(parts, name, |v| match v {
                 Values::U16(v) => Some(v),
                 _ => None,
             }),
-            Kind::Time => numeric::<UInt32Type>(&mut inputs, &plan, col, name, |v| match v {
+            Kind::Time => numeric::<UInt32Type>(parts, name, |v| match v {
                 Values::U32(v) => Some(v),
                 _ => None,
             }),
-            Kind::U64 => numeric::<UInt64Type>(&mut inputs, &plan, col, name, |v| match v {
+            Kind::U64 => numeric::<UInt64Type>(parts, name, |v| match v {
                 Values::U64(v) => Some(v),
                 _ => None,
             }),
-            Kind::Addr => {
-                let remaps = addr_remaps.clone();
-                dictionary(&mut inputs, &plan, col, name, &addr_strings, remaps)?
-            }
+            Kind::Addr => dictionary(parts, name, &addr_strings, &addr_remaps)?,
             Kind::Str => {
-                // The column's dictionary: union of the files' values, decoded, sorted.
-                let mut values: Vec<String> = Vec::new();
-                for input in &inputs {
-                    if let Some((_, d)) = input
-                        .parsed
-                        .dicts
-                        .strings
-                        .iter()
-                        .find(|(n, _)| n == col.name())
-                    {
-                        values.extend(
-                            d.values
-                                .iter()
-                                .map(|b| String::from_utf8_lossy(b).into_owned()),
-                        );
-                    }
-                }
-                values.sort_unstable();
-                values.dedup();
-                let index: FxHashMap<&str, u32> = values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| (s.as_str(), i as u32))
-                    .collect();
-                let remaps: Vec<Vec<u32>> = inputs
-                    .iter()
-                    .map(|input| {
-                        input
-                            .parsed
-                            .dicts
-                            .strings
-                            .iter()
-                            .find(|(n, _)| n == col.name())
-                            .map(|(_, d)| {
-                                d.values
-                                    .iter()
-                                    .map(|b| {
-                                        index
-                                            .get(String::from_utf8_lossy(b).as_ref())
-                                            .copied()
-                                            .unwrap_or(0)
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                drop(index);
-                dictionary(&mut inputs, &plan, col, name, &values, remaps)?
+                let (values, remaps) = string_dictionary(inputs_ref, col.name());
+                dictionary(parts, name, &values, &remaps)?
             }
-        };
-        out.push(column);
+        })
+    };
+    let worker = || {
+        loop {
+            let item = work.lock().ok().and_then(|mut w| w.pop());
+            let Some((i, col, parts)) = item else { break };
+            let column = build(&col, parts);
+            if let Ok(mut r) = results.lock() {
+                r.push((i, column));
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("flowlens-assemble".into())
+            .spawn_scoped(scope, worker);
+        worker();
+        if let Ok(h) = helper {
+            h.join().ok();
+        }
+    });
+    let mut built = results.into_inner().unwrap_or_default();
+    if built.len() != n_cols {
+        polars_bail!(ComputeError: "internal error: a column could not be built");
     }
+    built.sort_by_key(|(i, _)| *i);
+    let out = built
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect::<PolarsResult<Vec<Column>>>()?;
     let files = inputs
         .into_iter()
         .map(|i| {
@@ -288,6 +275,77 @@ fn validity(len: usize, nulls: &[u32]) -> Option<Bitmap> {
     Some(bits.into())
 }
 
+/// One column's data, by planned chunk: per segment (file index, rows, values and nulls, or
+/// `None` when the segment's layout does not have the column).
+type ColParts = Vec<Vec<(usize, usize, Option<(Values, Vec<u32>)>)>>;
+
+/// Moves one column's data out of every segment, grouped by the chunk plan.
+fn take_column(
+    inputs: &mut [ParsedInput],
+    plan: &[Vec<(usize, usize)>],
+    col: &FlowColumn,
+) -> ColParts {
+    plan.iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|&(f, s)| {
+                    let (rows, taken) = take_segment(inputs, (f, s), col);
+                    (f, rows, taken)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A string column's dictionary (the files' values, decoded, sorted) and each file's local id →
+/// global id table.
+fn string_dictionary(inputs: &[ParsedInput], name: &str) -> (Vec<String>, Vec<Vec<u32>>) {
+    let mut values: Vec<String> = Vec::new();
+    for input in inputs {
+        if let Some((_, d)) = input.parsed.dicts.strings.iter().find(|(n, _)| n == name) {
+            values.extend(
+                d.values
+                    .iter()
+                    .map(|b| String::from_utf8_lossy(b).into_owned()),
+            );
+        }
+    }
+    values.sort_unstable();
+    values.dedup();
+    let remaps = {
+        let index: FxHashMap<&str, u32> = values
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.as_str(), i as u32))
+            .collect();
+        inputs
+            .iter()
+            .map(|input| {
+                input
+                    .parsed
+                    .dicts
+                    .strings
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, d)| {
+                        d.values
+                            .iter()
+                            .map(|b| {
+                                index
+                                    .get(String::from_utf8_lossy(b).as_ref())
+                                    .copied()
+                                    .unwrap_or(0)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    (values, remaps)
+}
+
 /// Takes one segment's values and nulls for `col` out of the parse result (`None` when the
 /// segment's layout does not have the column).
 fn take_segment(
@@ -315,26 +373,24 @@ fn take_segment(
 
 /// A numeric column: one chunk per planned group (large segments moved in without a copy).
 fn numeric<T>(
-    inputs: &mut [ParsedInput],
-    plan: &[Vec<(usize, usize)>],
-    col: &FlowColumn,
+    parts: ColParts,
     name: PlSmallStr,
     pick: impl Fn(Values) -> Option<Vec<T::Native>>,
 ) -> Column
 where
     T: PolarsNumericType,
 {
-    let mut chunks: Vec<PrimitiveArray<T::Native>> = Vec::with_capacity(plan.len());
-    for group in plan {
+    let mut chunks: Vec<PrimitiveArray<T::Native>> = Vec::with_capacity(parts.len());
+    for group in parts {
+        let single = group.len() == 1;
         let mut values: Vec<T::Native> = Vec::new();
         let mut nulls: Vec<u32> = Vec::new();
-        for &seg in group {
-            let (rows, taken) = take_segment(inputs, seg, col);
+        for (_, rows, taken) in group {
             let base = values.len() as u32;
             match taken {
                 Some((v, n)) => {
                     let v = pick(v).unwrap_or_default();
-                    if values.is_empty() && group.len() == 1 {
+                    if values.is_empty() && single {
                         values = v; // the zero-copy case
                         nulls = n;
                     } else {
@@ -357,24 +413,22 @@ where
 /// A dictionary column: each file's local ids are mapped through `remaps[file]` in place, then
 /// narrowed to the `Enum`'s physical type.
 fn dictionary(
-    inputs: &mut [ParsedInput],
-    plan: &[Vec<(usize, usize)>],
-    col: &FlowColumn,
+    parts: ColParts,
     name: PlSmallStr,
     categories: &[String],
-    remaps: Vec<Vec<u32>>,
+    remaps: &[Vec<u32>],
 ) -> PolarsResult<Column> {
     let fcats = FrozenCategories::new(categories.iter().map(String::as_str))?;
     let mapping = fcats.mapping().clone();
     let physical = fcats.physical();
     let dtype = DataType::Enum(fcats, mapping);
     let n_cats = categories.len().max(1) as u32;
-    let mut ids_chunks: Vec<(Vec<u32>, Option<Bitmap>)> = Vec::with_capacity(plan.len());
-    for group in plan {
+    let mut ids_chunks: Vec<(Vec<u32>, Option<Bitmap>)> = Vec::with_capacity(parts.len());
+    for group in parts {
+        let single = group.len() == 1;
         let mut ids: Vec<u32> = Vec::new();
         let mut nulls: Vec<u32> = Vec::new();
-        for &(f, s) in group {
-            let (rows, taken) = take_segment(inputs, (f, s), col);
+        for (f, rows, taken) in group {
             let base = ids.len() as u32;
             let remap = remaps.get(f).map_or(&[][..], Vec::as_slice);
             match taken {
@@ -382,7 +436,7 @@ fn dictionary(
                     for id in &mut v {
                         *id = remap.get(*id as usize).copied().unwrap_or(0);
                     }
-                    if ids.is_empty() && group.len() == 1 {
+                    if ids.is_empty() && single {
                         ids = v;
                         nulls = n;
                     } else {
