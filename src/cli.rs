@@ -191,7 +191,14 @@ struct GenArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        #[cfg(feature = "gui")]
         None => crate::app::run_native(cli.paths),
+        #[cfg(not(feature = "gui"))]
+        None => {
+            let _ = cli.paths;
+            eprintln!("flowlens: this build has no desktop app (feature `gui`); use a subcommand");
+            ExitCode::from(2)
+        }
         Some(Command::Rows(args)) => rows(args),
         Some(Command::Stats(args)) => stats(args),
         Some(Command::Top(args)) => top(args),

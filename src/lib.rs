@@ -5,8 +5,10 @@
 //! imports egui; the GUI ([`app`], [`ui`]) and the headless subcommands ([`cli`]) both call it.
 //! See ARCHITECTURE.md for the threading model, the frame schema and the failure handling.
 
+#[cfg(feature = "gui")]
 pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod data;
+#[cfg(feature = "gui")]
 pub mod ui;

@@ -14,5 +14,6 @@ mod cli;
 mod export;
 mod ingest;
 mod query;
+#[cfg(feature = "gui")]
 mod ui;
 mod util;
