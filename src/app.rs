@@ -868,17 +868,7 @@ impl FlowApp {
                             Some("parquet") => RowFormat::Parquet,
                             _ => RowFormat::Csv,
                         };
-                        let mut rows = Vec::with_capacity(shown.selection.count as usize);
-                        let mut base = 0u32;
-                        for m in &shown.selection.masks {
-                            rows.extend(
-                                m.iter()
-                                    .enumerate()
-                                    .filter(|(_, on)| **on)
-                                    .map(|(i, _)| base + i as u32),
-                            );
-                            base += m.len() as u32;
-                        }
+                        let rows = shown.selection.rows();
                         let io_err = |source| ExportError::Io {
                             path: path.clone(),
                             source,

@@ -228,22 +228,6 @@ fn load_selected(args: &InputArgs) -> Result<(FlowTable, Filter, Selection), Exi
     Ok((table, filter, sel))
 }
 
-/// Row indexes of a selection.
-fn selected_rows(sel: &Selection) -> Vec<u32> {
-    let mut rows = Vec::with_capacity(sel.count as usize);
-    let mut base = 0u32;
-    for m in &sel.masks {
-        rows.extend(
-            m.iter()
-                .enumerate()
-                .filter(|(_, on)| **on)
-                .map(|(i, _)| base + i as u32),
-        );
-        base += m.len() as u32;
-    }
-    rows
-}
-
 fn top(args: TopArgs) -> ExitCode {
     let (table, _, sel) = match load_selected(&args.input) {
         Ok(x) => x,
@@ -488,7 +472,7 @@ fn rows(args: RowsArgs) -> ExitCode {
         Err(code) => return code,
     };
     let broken = report_problems(&table);
-    let picked = (filter != Filter::All).then(|| selected_rows(&sel));
+    let picked = (filter != Filter::All).then(|| sel.rows());
     let result = match &args.output {
         Some(path) => std::fs::File::create(path)
             .and_then(|mut f| write_rows(&table.df, picked.as_deref(), args.format, &mut f)),

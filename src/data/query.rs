@@ -324,6 +324,24 @@ pub struct Selection {
     pub count: u64,
 }
 
+impl Selection {
+    /// The frame row indexes of the selected rows, in order.
+    pub fn rows(&self) -> Vec<u32> {
+        let mut rows = Vec::with_capacity(self.count as usize);
+        let mut base = 0u32;
+        for m in &self.masks {
+            rows.extend(
+                m.iter()
+                    .enumerate()
+                    .filter(|(_, on)| **on)
+                    .map(|(i, _)| base + i as u32),
+            );
+            base += m.len() as u32;
+        }
+        rows
+    }
+}
+
 /// Rows per block of the [`RowIndex`].
 const INDEX_BLOCK: usize = 4096;
 

@@ -707,21 +707,23 @@ pub fn timeline_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: 
     }
 }
 
+/// The "Top talkers | Records" switch over the bottom table.
+fn bottom_tabs_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
+    for (records, label) in [(false, "Top talkers"), (true, "Records")] {
+        ui.selectable_value(
+            &mut app.show_records,
+            records,
+            egui::RichText::new(label).heading(),
+        );
+    }
+}
+
 /// Top talkers: sources, destinations and conversations, with share bars.
 pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &FlowTable) {
     let mut tab = app.talkers_tab;
     let mut opts = app.view_options.clone();
     ui.horizontal(|ui| {
-        ui.selectable_value(
-            &mut app.show_records,
-            false,
-            egui::RichText::new("Top talkers").heading(),
-        );
-        ui.selectable_value(
-            &mut app.show_records,
-            true,
-            egui::RichText::new("Records").heading(),
-        );
+        bottom_tabs_ui(app, ui);
         ui.separator();
         ui.selectable_value(&mut tab, TalkersTab::Sources, "Sources");
         ui.selectable_value(&mut tab, TalkersTab::Destinations, "Destinations");
@@ -908,16 +910,7 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
 pub fn records_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &FlowTable) {
     use egui_extras::{Column as TableColumn, TableBuilder};
     ui.horizontal(|ui| {
-        ui.selectable_value(
-            &mut app.show_records,
-            false,
-            egui::RichText::new("Top talkers").heading(),
-        );
-        ui.selectable_value(
-            &mut app.show_records,
-            true,
-            egui::RichText::new("Records").heading(),
-        );
+        bottom_tabs_ui(app, ui);
         ui.separator();
         ui.label(format!(
             "{} matching flows",
