@@ -96,8 +96,8 @@ pub enum Command {
     DismissFormatPrompt,
     /// Ask where, then export something of the current view.
     Export(ExportTarget),
-    /// Replace the report that is already in this folder.
-    ReplaceReport(PathBuf),
+    /// Write the export again, replacing what is there (after the user agreed).
+    Replace(ExportTarget, PathBuf),
     /// Copy the current view's question as Athena SQL (or Logs Insights) to the clipboard.
     CopyQuery {
         /// Logs Insights instead of Athena SQL.
@@ -106,6 +106,13 @@ pub enum Command {
     /// Run a recipe: its filter and its view.
     Recipe(&'static Recipe),
 }
+
+/// A running export: the job, what it writes and where.
+type ExportJob = (
+    Job<Result<String, crate::data::export::ExportError>>,
+    ExportTarget,
+    PathBuf,
+);
 
 /// What to export.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,9 +222,9 @@ pub struct FlowApp {
     /// Edit buffers of the quick-filter panel.
     pub panel: PanelEdits,
     save_job: Option<(Job<Option<PathBuf>>, ExportTarget)>,
-    export_job: Option<Job<Result<String, crate::data::export::ExportError>>>,
-    /// A report folder that already has a report: ask before replacing it.
-    pub confirm_replace: Option<PathBuf>,
+    export_job: Option<ExportJob>,
+    /// An export whose file (or report folder) already exists: ask before replacing it.
+    pub confirm_replace: Option<(ExportTarget, PathBuf)>,
     /// A headerless file whose lines do not fit the layout: ask for the log format.
     pub format_prompt: Option<FormatPrompt>,
     log_format: Option<Vec<crate::data::schema::Column>>,
@@ -507,16 +514,17 @@ impl FlowApp {
                 (Err(e), _) => self.notifications.push(e),
             }
         }
-        if let Some(job) = &mut self.export_job
+        if let Some((job, _, _)) = &mut self.export_job
             && let Some(result) = job.poll()
         {
-            self.export_job = None;
+            let (target, path) = match self.export_job.take() {
+                Some((_, t, p)) => (t, p),
+                None => (ExportTarget::Report, PathBuf::new()),
+            };
             match result {
                 Ok(Ok(msg)) => self.notifications.push(msg),
-                Ok(Err(crate::data::export::ExportError::Exists(p)))
-                    if p.file_name().is_some_and(|n| n == "index.html") =>
-                {
-                    self.confirm_replace = p.parent().map(Path::to_path_buf);
+                Ok(Err(crate::data::export::ExportError::Exists(_))) => {
+                    self.confirm_replace = Some((target, path));
                 }
                 Ok(Err(e)) => self.notifications.push(format!("Export failed: {e}")),
                 Err(e) => self.notifications.push(e),
@@ -680,9 +688,9 @@ impl FlowApp {
                     }
                 }
             }
-            Command::ReplaceReport(dir) => {
+            Command::Replace(target, path) => {
                 self.confirm_replace = None;
-                self.start_export(ctx, ExportTarget::Report, dir, true);
+                self.start_export(ctx, target, path, true);
             }
             Command::CopyQuery { insights } => {
                 let by = vec![match self.view_options.port_side {
@@ -790,8 +798,8 @@ impl FlowApp {
         &mut self.show_skipped
     }
 
-    /// Writes an export on a named thread. Files chosen in a save dialog replace what is there
-    /// (the dialog asked); a report folder with a report asks first (`force` after that).
+    /// Writes an export on a named thread. An existing file (or report) is not replaced unless
+    /// `force`: the app asks first and calls again with `force` if the user agrees.
     pub fn start_export(
         &mut self,
         ctx: &egui::Context,
@@ -807,6 +815,7 @@ impl FlowApp {
         let table = loaded.table.clone();
         let qctx = self.query_context.clone();
         let size = self.chart_size();
+        let (job_target, job_path) = (target.clone(), path.clone());
         let job = Job::spawn(
             "flowlens-export",
             ctx,
@@ -849,7 +858,7 @@ impl FlowApp {
                         } else {
                             export::render_png(&chart, size, 2)?
                         };
-                        export::write_atomic(&path, &bytes, true)?;
+                        export::write_atomic(&path, &bytes, force)?;
                         Ok(format!("Chart written to {}", path.display()))
                     }
                     ExportTarget::Table(name) => {
@@ -858,7 +867,7 @@ impl FlowApp {
                             .find(|(n, _)| *n == name)
                             .map(|(_, t)| t)
                             .unwrap_or_default();
-                        export::write_atomic(&path, text.as_bytes(), true)?;
+                        export::write_atomic(&path, text.as_bytes(), force)?;
                         Ok(format!("Table written to {}", path.display()))
                     }
                     ExportTarget::Records => {
@@ -868,6 +877,9 @@ impl FlowApp {
                             Some("parquet") => RowFormat::Parquet,
                             _ => RowFormat::Csv,
                         };
+                        if !force && path.exists() {
+                            return Err(ExportError::Exists(path));
+                        }
                         let rows = shown.selection.rows();
                         let io_err = |source| ExportError::Io {
                             path: path.clone(),
@@ -895,7 +907,7 @@ impl FlowApp {
             },
         );
         match job {
-            Ok(job) => self.export_job = Some(job),
+            Ok(job) => self.export_job = Some((job, job_target, job_path)),
             Err(e) => self.notifications.push(e),
         }
     }

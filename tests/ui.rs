@@ -298,7 +298,11 @@ fn export_report_asks_before_replacing_and_copies_queries() {
     );
     step_until(&mut h, |app| app.confirm_replace.is_some());
     h.step();
-    assert!(h.query_by_label("Replace the existing report?").is_some());
+    assert!(h.query_by_label("Replace it?").is_some());
+    assert!(
+        h.query_by_label_contains("already holds a flowlens report")
+            .is_some()
+    );
     h.state_mut().notifications.clear();
     h.get_by_label("Replace").click();
     h.step();
@@ -308,6 +312,26 @@ fn export_report_asks_before_replacing_and_copies_queries() {
             .is_some_and(|n| n.starts_with("Report written"))
     });
     assert!(h.state().confirm_replace.is_none());
+    // A single chart: an existing file is not replaced without asking either.
+    let chart = dir.path().join("ports.svg");
+    std::fs::write(&chart, "keep me").unwrap();
+    h.state_mut().start_export(
+        &ctx,
+        flowlens::app::ExportTarget::Chart("ports".into()),
+        chart.clone(),
+        false,
+    );
+    step_until(&mut h, |app| app.confirm_replace.is_some());
+    assert_eq!(std::fs::read_to_string(&chart).unwrap(), "keep me");
+    h.step();
+    h.get_by_label("Replace").click();
+    h.step();
+    step_until(&mut h, |app| {
+        app.notifications
+            .last()
+            .is_some_and(|n| n.starts_with("Chart written"))
+    });
+    assert!(std::fs::read_to_string(&chart).unwrap().starts_with("<svg"));
     // The current view as Athena SQL.
     h.state_mut()
         .command(flowlens::app::Command::CopyQuery { insights: false });

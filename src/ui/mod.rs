@@ -92,21 +92,24 @@ pub fn window_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
     confirm_replace_ui(app, ui);
 }
 
-/// Asks before replacing a report folder's existing report.
+/// Asks before replacing an existing export.
 fn confirm_replace_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
-    let Some(dir) = app.confirm_replace.clone() else {
+    let Some((target, path)) = app.confirm_replace.clone() else {
         return;
     };
-    egui::Window::new("Replace the existing report?")
+    let what = match target {
+        crate::app::ExportTarget::Report => {
+            format!("{} already holds a flowlens report.", path.display())
+        }
+        _ => format!("{} already exists.", path.display()),
+    };
+    egui::Window::new("Replace it?")
         .collapsible(false)
         .show(ui.ctx(), |ui| {
-            ui.label(format!(
-                "{} already holds a flowlens report.",
-                dir.display()
-            ));
+            ui.label(what);
             ui.horizontal(|ui| {
                 if ui.button("Replace").clicked() {
-                    app.command(Command::ReplaceReport(dir.clone()));
+                    app.command(Command::Replace(target.clone(), path.clone()));
                 }
                 if ui.button("Cancel").clicked() {
                     app.confirm_replace = None;
