@@ -302,7 +302,8 @@ where
             color,
             horizontal,
         } => {
-            let n = values.len().max(1);
+            // At least a few slots, so one bar does not fill the whole chart (as on screen).
+            let n = values.len().max(if *horizontal { 5 } else { 10 });
             let max = values.iter().copied().fold(0.0, f64::max).max(1.0) * 1.12;
             if *horizontal {
                 let label_w =
