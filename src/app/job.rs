@@ -1,0 +1,39 @@
+//! One-shot background jobs on named threads, waking the UI with a repaint when done.
+
+use std::sync::mpsc;
+
+use eframe::egui;
+
+/// A one-shot background job with its result channel.
+pub(crate) struct Job<T> {
+    rx: mpsc::Receiver<T>,
+}
+
+impl<T: Send + 'static> Job<T> {
+    pub(crate) fn spawn(
+        name: &str,
+        ctx: &egui::Context,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<Job<T>, String> {
+        let (tx, rx) = mpsc::channel();
+        let ctx = ctx.clone();
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                tx.send(f()).ok();
+                ctx.request_repaint();
+            })
+            .map_err(|e| format!("cannot start {name}: {e}"))?;
+        Ok(Job { rx })
+    }
+
+    pub(crate) fn poll(&mut self) -> Option<Result<T, String>> {
+        match self.rx.try_recv() {
+            Ok(v) => Some(Ok(v)),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => Some(Err(
+                "a background job ended without a result (it panicked)".into(),
+            )),
+        }
+    }
+}
