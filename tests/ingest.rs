@@ -509,3 +509,28 @@ fn a_file_growing_while_read_gives_only_complete_records() {
     assert!(field(&t, "dstport").iter().all(|v| *v == json!(22)));
     assert!(t.skipped() <= 1, "{:?}", t.files[0].skipped);
 }
+
+/// Found by the `read_file` fuzz target: damaged Parquet metadata made the Parquet decoder
+/// panic. The file must get a clear error, and nothing else may be affected.
+#[test]
+fn regression_fuzz_damaged_parquet_metadata() {
+    let crash = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/fuzz-parquet-metadata-panic.bin");
+    let outcome = flowlens::data::source::read_file(
+        &crash,
+        flowlens::data::schema::default_layout().into(),
+        &ReadLimits::default(),
+        &flowlens::data::Progress::default(),
+        &std::sync::atomic::AtomicBool::new(false),
+    );
+    assert_eq!(outcome.format, "parquet");
+    let err = outcome.error.expect("a damaged Parquet file is an error");
+    assert!(err.starts_with("not a readable Parquet file"), "{err}");
+    assert_eq!(outcome.parsed.records, 0);
+    // Loaded with a good file: the good one is unaffected.
+    let dir = tmp();
+    let good = write(dir.path(), "good.log", v2_text().as_bytes());
+    let t = load_paths(&[crash, good]);
+    assert_eq!(t.len(), 3);
+    assert_eq!(t.broken_files().count(), 1);
+}

@@ -617,6 +617,36 @@ fn decode_envelope(data: &str) -> Result<Vec<u8>, String> {
     }
 }
 
+thread_local! {
+    /// Set while a third-party decoder runs under [`guarded`]: its panics are errors, not news.
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an error (damaged input can make third-party decoders panic).
+/// The default panic message is not printed for these; every other panic still is.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(Cell::get) {
+                default(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(false));
+    result.map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown error".into());
+        format!("the file is damaged ({what})")
+    })
+}
+
 /// Reads a Parquet file: columns are matched by their underscore names; every row goes through
 /// the same validation as a text record.
 fn read_parquet(
@@ -626,18 +656,18 @@ fn read_parquet(
     parser: &mut RecordParser,
     progress: &Progress,
 ) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let df = if layers == 0 {
-        let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-        ParquetReader::new(file).finish()
+        guarded(|| ParquetReader::new(file).finish())
     } else {
-        let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
         let mut data = Vec::new();
         flate2::read::MultiGzDecoder::new(file)
             .take(limits.max_inflated_bytes)
             .read_to_end(&mut data)
             .map_err(|e| format!("cannot decompress: {e}"))?;
-        ParquetReader::new(io::Cursor::new(data)).finish()
+        guarded(|| ParquetReader::new(io::Cursor::new(data)).finish())
     }
+    .map_err(|e| format!("not a readable Parquet file: {e}"))?
     .map_err(|e| format!("not a readable Parquet file: {e}"))?;
     let layout: Arc<[Column]> = df
         .get_column_names()
