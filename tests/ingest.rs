@@ -510,12 +510,23 @@ fn a_file_growing_while_read_gives_only_complete_records() {
     assert!(t.skipped() <= 1, "{:?}", t.files[0].skipped);
 }
 
-/// Found by the `read_file` fuzz target: damaged Parquet metadata made the Parquet decoder
-/// panic. The file must get a clear error, and nothing else may be affected.
+/// Found by the `read_file` fuzz target: damaged Parquet files made the Parquet decoder panic
+/// (in its metadata parser, and on one of Polars' worker threads). Each file must get a clear
+/// error, and nothing else may be affected.
 #[test]
-fn regression_fuzz_damaged_parquet_metadata() {
+fn regression_fuzz_damaged_parquet() {
+    for name in [
+        "fuzz-parquet-metadata-panic.bin",
+        "fuzz-parquet-worker-panic.bin",
+    ] {
+        check_damaged_parquet(name);
+    }
+}
+
+fn check_damaged_parquet(name: &str) {
     let crash = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/fuzz-parquet-metadata-panic.bin");
+        .join("tests/data")
+        .join(name);
     let outcome = flowlens::data::source::read_file(
         &crash,
         flowlens::data::schema::default_layout().into(),

@@ -617,26 +617,26 @@ fn decode_envelope(data: &str) -> Result<Vec<u8>, String> {
     }
 }
 
-thread_local! {
-    /// Set while a third-party decoder runs under [`guarded`]: its panics are errors, not news.
-    static GUARDED: Cell<bool> = const { Cell::new(false) };
-}
+/// Guarded sections running now (see [`guarded`]). Process-wide, not per thread: a decoder may
+/// panic on one of its own worker threads (Polars' pool does).
+static GUARDED: AtomicU64 = AtomicU64::new(0);
 
 /// Runs `f`, turning a panic into an error (damaged input can make third-party decoders panic).
-/// The default panic message is not printed for these; every other panic still is.
+/// While any guarded section runs, the default panic message is not printed (the panic is
+/// reported as the file's error instead); at other times every panic prints as usual.
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     static HOOK: std::sync::Once = std::sync::Once::new();
     HOOK.call_once(|| {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !GUARDED.with(Cell::get) {
+            if GUARDED.load(Ordering::SeqCst) == 0 {
                 default(info);
             }
         }));
     });
-    GUARDED.with(|g| g.set(true));
+    GUARDED.fetch_add(1, Ordering::SeqCst);
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    GUARDED.with(|g| g.set(false));
+    GUARDED.fetch_sub(1, Ordering::SeqCst);
     result.map_err(|panic| {
         let what = panic
             .downcast_ref::<&str>()
