@@ -545,3 +545,45 @@ fn check_damaged_parquet(name: &str) {
     assert_eq!(t.len(), 3);
     assert_eq!(t.broken_files().count(), 1);
 }
+
+/// Peak resident memory of this process so far (Linux), in bytes.
+#[cfg(target_os = "linux")]
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+/// A 1 GB line without a newline: skipped with bounded memory, the record after it kept.
+#[cfg(target_os = "linux")]
+#[test]
+fn one_gigabyte_line_is_skipped_in_bounded_memory() {
+    let dir = tmp();
+    let path = dir.path().join("one-line.log");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let block = vec![b'x'; 1 << 20];
+        for _ in 0..1024 {
+            f.write_all(&block).unwrap();
+        }
+        f.write_all(format!("\n{}\n", RECORDS[0]).as_bytes())
+            .unwrap();
+    }
+    let before = peak_rss();
+    let t = load_paths(std::slice::from_ref(&path));
+    let grew = peak_rss().saturating_sub(before);
+    assert_eq!(t.len(), 1, "the record after the long line is kept");
+    assert_eq!(t.skipped(), 1);
+    assert!(
+        t.files[0].skipped.examples[0]
+            .reason
+            .to_string()
+            .contains("longer than")
+    );
+    // Generous bound: other tests run in this process at the same time.
+    assert!(grew < 256 << 20, "peak memory grew by {} MB", grew >> 20);
+}
