@@ -647,6 +647,36 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// Checks every data page header before Polars decodes the file. Polars 0.55 casts a page's
+/// value count (an `i32`) to `usize`, so a damaged negative count asks for an exabyte-sized
+/// buffer, and a failed allocation aborts the process (it is not a panic, so [`guarded`] cannot
+/// catch it; found by the `read_file` fuzz target).
+fn check_parquet_pages(data: &polars_buffer::Buffer<u8>) -> Result<(), String> {
+    use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
+    use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
+    let metadata =
+        read_metadata(&mut io::Cursor::new(data.as_slice())).map_err(|e| e.to_string())?;
+    for group in &metadata.row_groups {
+        for column in group.parquet_columns() {
+            let pages =
+                get_page_iterator(column, io::Cursor::new(data.clone()), Vec::new(), 1 << 30)
+                    .map_err(|e| e.to_string())?;
+            for page in pages {
+                if let CompressedPage::Data(page) = page.map_err(|e| e.to_string())? {
+                    let count = match page.header() {
+                        DataPageHeader::V1(header) => header.num_values,
+                        DataPageHeader::V2(header) => header.num_values,
+                    };
+                    if count < 0 {
+                        return Err(format!("a data page claims {count} values"));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads a Parquet file: columns are matched by their underscore names; every row goes through
 /// the same validation as a text record.
 fn read_parquet(
@@ -657,18 +687,24 @@ fn read_parquet(
     progress: &Progress,
 ) -> Result<(), String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let df = if layers == 0 {
-        guarded(|| ParquetReader::new(file).finish())
+    let mut data = Vec::new();
+    if layers == 0 {
+        BufReader::new(file)
+            .read_to_end(&mut data)
+            .map_err(|e| format!("cannot read: {e}"))?;
     } else {
-        let mut data = Vec::new();
         flate2::read::MultiGzDecoder::new(file)
             .take(limits.max_inflated_bytes)
             .read_to_end(&mut data)
             .map_err(|e| format!("cannot decompress: {e}"))?;
-        guarded(|| ParquetReader::new(io::Cursor::new(data)).finish())
     }
-    .map_err(|e| format!("not a readable Parquet file: {e}"))?
-    .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    let data = polars_buffer::Buffer::from(data);
+    guarded(|| check_parquet_pages(&data))
+        .and_then(|checked| checked)
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    let df = guarded(|| ParquetReader::new(io::Cursor::new(data.as_slice())).finish())
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?
+        .map_err(|e| format!("not a readable Parquet file: {e}"))?;
     let layout: Arc<[Column]> = df
         .get_column_names()
         .iter()
