@@ -724,6 +724,15 @@ fn read_parquet(
         texts.push(ca);
     }
     parser.force_layout(layout);
+    // Polars does not check that a damaged file's columns have as many values as it has rows.
+    if let Some(short) = texts.iter().find(|ca| ca.len() != df.height()) {
+        return Err(format!(
+            "not a readable Parquet file: the file is damaged (column `{}` has {} values for {} rows)",
+            short.name(),
+            short.len(),
+            df.height()
+        ));
+    }
     let width = texts.len();
     for row in 0..df.height() {
         let res = parser.tokens_record(
