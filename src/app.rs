@@ -326,6 +326,13 @@ impl FlowApp {
         self.show_filter(f);
     }
 
+    /// Moves to entry `pos` of the filter history and shows it (Back / Forward).
+    fn show_history(&mut self, pos: usize) {
+        self.history_pos = pos;
+        let f = self.history.get(pos).cloned().unwrap_or(Filter::All);
+        self.show_filter(f);
+    }
+
     fn show_filter(&mut self, f: Filter) {
         self.filter_text = f.to_string();
         self.filter_error = None;
@@ -580,24 +587,12 @@ impl FlowApp {
             }
             Command::Back => {
                 if self.history_pos > 0 {
-                    self.history_pos -= 1;
-                    let f = self
-                        .history
-                        .get(self.history_pos)
-                        .cloned()
-                        .unwrap_or(Filter::All);
-                    self.show_filter(f);
+                    self.show_history(self.history_pos - 1);
                 }
             }
             Command::Forward => {
                 if self.history_pos + 1 < self.history.len() {
-                    self.history_pos += 1;
-                    let f = self
-                        .history
-                        .get(self.history_pos)
-                        .cloned()
-                        .unwrap_or(Filter::All);
-                    self.show_filter(f);
+                    self.show_history(self.history_pos + 1);
                 }
             }
             Command::ReloadWithFormat(cols) => {

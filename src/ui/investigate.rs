@@ -774,31 +774,14 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
     let total = shown.views.totals.counts[m].max(1);
     // (what a click filters on: side and address id, the row's text, its counts)
     type Row = (Vec<(AddrField, u32)>, String, Counts);
+    let addresses = |side: AddrField, list: &[crate::data::query::Ranked<u32>]| -> Vec<Row> {
+        list.iter()
+            .map(|r| (vec![(side, r.key)], addr_text(table, r.key), r.counts))
+            .collect()
+    };
     let rows: Vec<Row> = match app.talkers_tab {
-        TalkersTab::Sources => shown
-            .views
-            .sources
-            .iter()
-            .map(|r| {
-                (
-                    vec![(AddrField::Src, r.key)],
-                    addr_text(table, r.key),
-                    r.counts,
-                )
-            })
-            .collect(),
-        TalkersTab::Destinations => shown
-            .views
-            .destinations
-            .iter()
-            .map(|r| {
-                (
-                    vec![(AddrField::Dst, r.key)],
-                    addr_text(table, r.key),
-                    r.counts,
-                )
-            })
-            .collect(),
+        TalkersTab::Sources => addresses(AddrField::Src, &shown.views.sources),
+        TalkersTab::Destinations => addresses(AddrField::Dst, &shown.views.destinations),
         TalkersTab::Conversations => {
             let arrow = if shown.options.conversations == ConversationMode::Undirected {
                 "<->"
