@@ -558,26 +558,28 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Filter, FilterError> {
-        let mut parts = vec![self.and()?];
-        while self.keyword("or") {
-            parts.push(self.and()?);
-        }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Filter::Or(parts)
-        })
+        self.chain("or", Self::and, Filter::Or)
     }
 
     fn and(&mut self) -> Result<Filter, FilterError> {
-        let mut parts = vec![self.unary()?];
-        while self.keyword("and") {
-            parts.push(self.unary()?);
+        self.chain("and", Self::unary, Filter::And)
+    }
+
+    /// `operand (word operand)*`, joined by `join` when there is more than one operand.
+    fn chain(
+        &mut self,
+        word: &str,
+        operand: fn(&mut Self) -> Result<Filter, FilterError>,
+        join: fn(Vec<Filter>) -> Filter,
+    ) -> Result<Filter, FilterError> {
+        let mut parts = vec![operand(self)?];
+        while self.keyword(word) {
+            parts.push(operand(self)?);
         }
         Ok(if parts.len() == 1 {
             parts.remove(0)
         } else {
-            Filter::And(parts)
+            join(parts)
         })
     }
 
