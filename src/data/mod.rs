@@ -16,6 +16,7 @@ pub mod filter;
 pub mod generate;
 pub mod load;
 pub mod output;
+pub mod parquet_footer;
 pub mod parse;
 pub mod query;
 pub mod recipes;

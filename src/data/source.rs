@@ -698,6 +698,7 @@ fn read_parquet(
             .read_to_end(&mut data)
             .map_err(|e| format!("cannot decompress: {e}"))?;
     }
+    super::parquet_footer::check(&data).map_err(|e| format!("not a readable Parquet file: {e}"))?;
     let data = polars_buffer::Buffer::from(data);
     guarded(|| check_parquet_pages(&data))
         .and_then(|checked| checked)
