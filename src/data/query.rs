@@ -226,11 +226,38 @@ fn lut_or(chunk: &ChunkView<'_>, lut: &[bool], out: &mut [bool]) {
                 *o |= look(*x as usize);
             }
         }),
-        Some(bits) => with_slice!(chunk.values, v => {
-            for ((o, x), ok) in out.iter_mut().zip(v).zip(bits.iter()) {
-                *o |= ok && look(*x as usize);
+        Some(bits) => {
+            let mut hit = vec![false; out.len()];
+            with_slice!(chunk.values, v => {
+                for (h, x) in hit.iter_mut().zip(v) {
+                    *h = look(*x as usize);
+                }
+            });
+            and_validity(bits, &mut hit);
+            for (o, h) in out.iter_mut().zip(hit) {
+                *o |= h;
             }
-        }),
+        }
+    }
+}
+
+/// Clears `out[j]` where row `j` is null (bit `j` of the validity bitmap unset), a bitmap byte
+/// (eight rows) at a time; all-valid bytes, the common case, are skipped.
+fn and_validity(bits: &polars_arrow::bitmap::Bitmap, out: &mut [bool]) {
+    let (bytes, offset, _) = bits.as_slice();
+    if !offset.is_multiple_of(8) {
+        for (o, ok) in out.iter_mut().zip(bits.iter()) {
+            *o &= ok;
+        }
+        return;
+    }
+    let bytes = bytes.get(offset / 8..).unwrap_or_default();
+    for (rows, &b) in out.chunks_mut(8).zip(bytes) {
+        if b != 0xff {
+            for (i, o) in rows.iter_mut().enumerate() {
+                *o &= (b >> i) & 1 != 0;
+            }
+        }
     }
 }
 
@@ -286,9 +313,7 @@ fn eval(node: &Node, cols: &[ColumnView<'_>], k: usize, len: usize) -> Vec<bool>
                     }
                 });
                 if let Some(bits) = ch.validity {
-                    for (o, ok) in out.iter_mut().zip(bits.iter()) {
-                        *o &= ok;
-                    }
+                    and_validity(bits, &mut out);
                 }
             }
             out
@@ -306,11 +331,16 @@ fn eval(node: &Node, cols: &[ColumnView<'_>], k: usize, len: usize) -> Vec<bool>
             };
             lut_or(sc, inside, &mut s_in);
             lut_or(dc, inside, &mut d_in);
-            s_in.iter()
+            let mut out: Vec<bool> = s_in
+                .iter()
                 .zip(&d_in)
-                .enumerate()
-                .map(|(i, (s, d))| !sc.is_null(i) && !dc.is_null(i) && dir.matches(*s, *d))
-                .collect()
+                .map(|(s, d)| dir.matches(*s, *d))
+                .collect();
+            // A flow with a null address has no direction.
+            for bits in [sc.validity, dc.validity].into_iter().flatten() {
+                and_validity(bits, &mut out);
+            }
+            out
         }
     }
 }
@@ -835,11 +865,12 @@ pub fn bucket_width(span_secs: u64, n: usize) -> u64 {
 /// Null marker in decoded blocks.
 const NULL: u64 = u64::MAX;
 
-/// Rows decoded at a time.
-const BLOCK: usize = 1 << 16;
+/// Rows decoded at a time: ten decoded columns of a block (640 KiB) stay in a 1 MiB L2 cache.
+const BLOCK: usize = 1 << 13;
 
-/// Decodes rows `range` of column `c`, chunk `k` into `out` as `u64` ([`NULL`] where null or
-/// where the column does not exist), so the aggregation loops run over plain slices.
+/// Decodes rows `range` of column `c`, chunk `k` into `out` as `u64` ([`NULL`] where null), so
+/// the aggregation loops run over plain slices. A column that does not exist leaves `out` empty
+/// (read through [`Block::get`] or `.get(j)`, a missing value is null).
 #[allow(clippy::unnecessary_cast)] // `with_slice!` includes `u64` slices
 fn decode(
     cols: &[ColumnView<'_>],
@@ -853,7 +884,7 @@ fn decode(
         .and_then(|c| cols.get(c))
         .and_then(|col| col.chunks.get(k))
     else {
-        out.resize(range.len(), NULL);
+        // A missing column stays empty: readers treat a missing value as null.
         return;
     };
     with_slice!(ch.values, v => {
@@ -888,29 +919,21 @@ fn mark_nulls(bits: &polars_arrow::bitmap::Bitmap, start: usize, out: &mut [u64]
     }
 }
 
-/// Reusable decode buffers for one block.
+/// The selected rows of one block of a chunk, decoded: `cols[c][i]` is column `which[c]` at the
+/// `i`-th selected row ([`NULL`] where null). A column that does not exist stays empty, and
+/// [`Block::get`] reads it as null. Kernels loop over `0..len()` with no mask test per row.
 #[derive(Default)]
 struct Block {
     cols: Vec<Vec<u64>>,
+    /// Positions of the selected rows in the chunk.
+    rows: Vec<u32>,
 }
 
 impl Block {
-    /// Decodes `which` columns for rows `range` of chunk `k`; `self.cols[j]` is `which[j]`.
+    /// Gathers the `which` columns of the selected rows among rows `start..start + m.len()` of
+    /// chunk `k`.
+    #[allow(clippy::unnecessary_cast)] // `with_slice!` includes `u64` slices
     fn load(
-        &mut self,
-        cols: &[ColumnView<'_>],
-        which: &[Option<usize>],
-        k: usize,
-        range: std::ops::Range<usize>,
-    ) {
-        self.cols.resize_with(which.len(), Vec::new);
-        for (buf, c) in self.cols.iter_mut().zip(which) {
-            decode(cols, *c, k, range.clone(), buf);
-        }
-    }
-
-    /// Like [`Block::load`], but only fills the selected rows (others are left [`NULL`]).
-    fn load_rows(
         &mut self,
         cols: &[ColumnView<'_>],
         which: &[Option<usize>],
@@ -918,61 +941,103 @@ impl Block {
         start: usize,
         m: &[bool],
     ) {
+        self.rows.clear();
+        // Eight mask bytes at a time: a bool is 0 or 1, so each set byte is one set bit.
+        let mut words = m.chunks_exact(8);
+        let mut base = start;
+        for w in &mut words {
+            let mut word = w
+                .iter()
+                .rev()
+                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+            while word != 0 {
+                self.rows
+                    .push((base + word.trailing_zeros() as usize / 8) as u32);
+                word &= word - 1;
+            }
+            base += 8;
+        }
+        for (j, &on) in words.remainder().iter().enumerate() {
+            if on {
+                self.rows.push((base + j) as u32);
+            }
+        }
         self.cols.resize_with(which.len(), Vec::new);
+        // Dense blocks are decoded whole (a vectorised pass) and then compacted in place.
+        let dense = self.rows.len() * 2 >= m.len();
         for (buf, c) in self.cols.iter_mut().zip(which) {
             buf.clear();
-            buf.resize(m.len(), NULL);
+            if self.rows.is_empty() {
+                continue;
+            }
+            if dense {
+                decode(cols, *c, k, start..start + m.len(), buf);
+                if buf.len() == m.len() && self.rows.len() < m.len() {
+                    for (i, &r) in self.rows.iter().enumerate() {
+                        // i <= r - start: the write never overtakes the reads still to come.
+                        if let Some(&v) = buf.get(r as usize - start) {
+                            buf[i] = v;
+                        }
+                    }
+                    buf.truncate(self.rows.len());
+                }
+                continue;
+            }
             let Some(ch) = c
                 .and_then(|c| cols.get(c))
                 .and_then(|col| col.chunks.get(k))
             else {
                 continue;
             };
-            for (j, on) in m.iter().enumerate() {
-                if *on
-                    && !ch.is_null(start + j)
-                    && let Some(o) = buf.get_mut(j)
-                {
-                    *o = ch.raw(start + j);
+            with_slice!(ch.values, v => buf.extend(
+                self.rows.iter().map(|&r| v.get(r as usize).map_or(NULL, |x| *x as u64))
+            ));
+            if let Some(bits) = ch.validity {
+                for (o, &r) in buf.iter_mut().zip(&self.rows) {
+                    if !bits.get_bit(r as usize) {
+                        *o = NULL;
+                    }
                 }
             }
         }
     }
 
+    /// Number of selected rows in the block.
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Column `col` (an index into `which`) of the `i`-th selected row.
     #[inline]
-    fn get(&self, col: usize, j: usize) -> u64 {
+    fn get(&self, col: usize, i: usize) -> u64 {
         self.cols
             .get(col)
-            .and_then(|c| c.get(j))
+            .and_then(|c| c.get(i))
             .copied()
             .unwrap_or(NULL)
     }
+
+    /// Column `col` as a slice (empty where the column does not exist).
+    fn col(&self, col: usize) -> &[u64] {
+        self.cols.get(col).map_or(&[][..], Vec::as_slice)
+    }
 }
 
-/// Runs `f(block, first_row_in_chunk, mask_slice)` over the chunk in blocks, skipping blocks
-/// with no selected row. Sparse blocks are read row by row instead of decoded whole.
+/// Runs `f` over the selected rows of chunk `k`, a block of [`BLOCK`] rows at a time (blocks
+/// with no selected row are skipped).
 fn for_blocks(
     cols: &[ColumnView<'_>],
     which: &[Option<usize>],
     k: usize,
     mask: &[bool],
-    mut f: impl FnMut(&Block, usize, &[bool]),
+    mut f: impl FnMut(&Block),
 ) {
     let mut block = Block::default();
-    let mut start = 0;
-    while start < mask.len() {
-        let end = (start + BLOCK).min(mask.len());
-        let m = &mask[start..end];
-        let selected = m.iter().filter(|x| **x).count();
-        if selected * 32 >= m.len() {
-            block.load(cols, which, k, start..end);
-            f(&block, start, m);
-        } else if selected > 0 {
-            // Sparse: only the selected rows' values are looked up.
-            block.load_rows(cols, which, k, start, m);
-            f(&block, start, m);
+    for (b, m) in mask.chunks(BLOCK).enumerate() {
+        block.load(cols, which, k, b * BLOCK, m);
+        if block.len() > 0 {
+            f(&block);
         }
-        start = end;
     }
 }
 
@@ -1082,19 +1147,16 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
             .into_iter()
             .chain(pick_cols.iter().copied())
             .collect::<Vec<_>>();
-            for_blocks(&cols, &which, k, mask, |b, _, m| {
+            for_blocks(&cols, &which, k, mask, |b| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
                 // The block's columns as plain slices (bound once, not per row).
-                let col = |i: usize| b.cols.get(i).map_or(&[][..], Vec::as_slice);
+                let col = |i: usize| b.col(i);
                 let (pk, by, src, dst) = (col(0), col(1), col(2), col(3));
                 let (sp, dp, pr, ac, st, en) = (col(4), col(5), col(6), col(7), col(8), col(9));
                 let picks: Vec<&[u64]> = (0..acc.picks.len()).map(|p| col(10 + p)).collect();
                 let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
                 let (mut lo, mut hi) = (u64::MAX, 0u64);
-                for (j, &on) in m.iter().enumerate() {
-                    if !on {
-                        continue;
-                    }
+                for j in 0..b.len() {
                     let c: Counts = [1, nz(at(pk, j)), nz(at(by, j))];
                     add(&mut acc.totals, &c);
                     for (counts, p) in acc.picks.iter_mut().zip(&picks) {
@@ -1340,18 +1402,93 @@ fn pair_aggregate(
     if !narrow {
         let mut map: FxHashMap<(u64, u64), Counts> = FxHashMap::default();
         for (k, mask) in sel.masks.iter().enumerate() {
-            for_blocks(cols, &[packets, bytes, a, b], k, mask, |bl, _, m| {
+            for_blocks(cols, &[packets, bytes, a, b], k, mask, |bl| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
-                for (j, &on) in m.iter().enumerate() {
-                    if on {
-                        let c = [1, nz(bl.get(0, j)), nz(bl.get(1, j))];
-                        add(map.entry((bl.get(2, j), bl.get(3, j))).or_default(), &c);
-                    }
+                for j in 0..bl.len() {
+                    let c = [1, nz(bl.get(0, j)), nz(bl.get(1, j))];
+                    add(map.entry((bl.get(2, j), bl.get(3, j))).or_default(), &c);
                 }
             });
         }
         return map.into_iter().map(|((x, y), c)| (x, y, c)).collect();
     }
+    match (packets.is_some(), bytes.is_some()) {
+        (true, true) => pair_partitions::<(u64, u64, u64)>(sel, cols, [packets, bytes, a, b]),
+        (false, true) => pair_partitions::<BytesItem>(sel, cols, [packets, bytes, a, b]),
+        (true, false) => pair_partitions::<PacketsItem>(sel, cols, [packets, bytes, a, b]),
+        (false, false) => pair_partitions::<u64>(sel, cols, [packets, bytes, a, b]),
+    }
+}
+
+/// One scattered row of the pair aggregation: the packed key and only the sums asked for (a
+/// smaller item is less memory written and read).
+trait PairItem: Copy + Send + Sync {
+    fn new(key: u64, packets: u64, bytes: u64) -> Self;
+    fn key(&self) -> u64;
+    fn counts(&self) -> Counts;
+}
+
+impl PairItem for (u64, u64, u64) {
+    fn new(key: u64, packets: u64, bytes: u64) -> Self {
+        (key, packets, bytes)
+    }
+    fn key(&self) -> u64 {
+        self.0
+    }
+    fn counts(&self) -> Counts {
+        [1, self.1, self.2]
+    }
+}
+
+#[derive(Clone, Copy)]
+struct BytesItem(u64, u64);
+
+impl PairItem for BytesItem {
+    fn new(key: u64, _: u64, bytes: u64) -> Self {
+        BytesItem(key, bytes)
+    }
+    fn key(&self) -> u64 {
+        self.0
+    }
+    fn counts(&self) -> Counts {
+        [1, 0, self.1]
+    }
+}
+
+#[derive(Clone, Copy)]
+struct PacketsItem(u64, u64);
+
+impl PairItem for PacketsItem {
+    fn new(key: u64, packets: u64, _: u64) -> Self {
+        PacketsItem(key, packets)
+    }
+    fn key(&self) -> u64 {
+        self.0
+    }
+    fn counts(&self) -> Counts {
+        [1, self.1, 0]
+    }
+}
+
+impl PairItem for u64 {
+    fn new(key: u64, _: u64, _: u64) -> Self {
+        key
+    }
+    fn key(&self) -> u64 {
+        *self
+    }
+    fn counts(&self) -> Counts {
+        [1, 0, 0]
+    }
+}
+
+/// The radix-partitioned path of [`pair_aggregate`] for two columns of at most 32 bits;
+/// `which` is `[packets, bytes, a, b]`.
+fn pair_partitions<I: PairItem>(
+    sel: &Selection,
+    cols: &[ColumnView<'_>],
+    which: [Option<usize>; 4],
+) -> Vec<(u64, u64, Counts)> {
     const NARROW_NULL: u64 = u32::MAX as u64;
     let pack = |v: u64| {
         if v == NULL {
@@ -1362,8 +1499,8 @@ fn pair_aggregate(
     };
     let unpack = |v: u64| if v == NARROW_NULL { NULL } else { v };
     let part_of = |k: u64| (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % PARTITIONS;
-    type Parts = Vec<Vec<(u64, u64, u64)>>;
-    let per_thread: Vec<Parts> = par_fold(
+    type Parts<I> = Vec<Vec<I>>;
+    let per_thread: Vec<Parts<I>> = par_fold(
         sel.masks.len(),
         "flowlens-pairs",
         || {
@@ -1376,19 +1513,17 @@ fn pair_aggregate(
                     .collect(),
             ]
         },
-        |sets: &mut Vec<Parts>, k| {
+        |sets: &mut Vec<Parts<I>>, k| {
             let Some(parts) = sets.first_mut() else {
                 return;
             };
             let Some(mask) = sel.masks.get(k) else { return };
-            for_blocks(cols, &[packets, bytes, a, b], k, mask, |bl, _, m| {
+            for_blocks(cols, &which, k, mask, |bl| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
-                for (j, &on) in m.iter().enumerate() {
-                    if on {
-                        let key = (pack(bl.get(2, j)) << 32) | pack(bl.get(3, j));
-                        if let Some(p) = parts.get_mut(part_of(key)) {
-                            p.push((key, nz(bl.get(0, j)), nz(bl.get(1, j))));
-                        }
+                for j in 0..bl.len() {
+                    let key = (pack(bl.get(2, j)) << 32) | pack(bl.get(3, j));
+                    if let Some(p) = parts.get_mut(part_of(key)) {
+                        p.push(I::new(key, nz(bl.get(0, j)), nz(bl.get(1, j))));
                     }
                 }
             });
@@ -1406,10 +1541,12 @@ fn pair_aggregate(
                 .map(Vec::len)
                 .sum();
             let mut map: FxHashMap<u64, Counts> = FxHashMap::default();
-            map.reserve(len / 2);
+            // A pair repeats ~13 times in generated data; a map sized for that stays in cache
+            // (it grows if the data has more distinct pairs).
+            map.reserve(len / 8);
             for part in per_thread.iter().filter_map(|p| p.get(i)) {
-                for &(key, p, b) in part {
-                    add(map.entry(key).or_default(), &[1, p, b]);
+                for item in part {
+                    add(map.entry(item.key()).or_default(), &item.counts());
                 }
             }
             out.extend(
@@ -1471,10 +1608,10 @@ fn scanners(sel: &Selection, cols: &[ColumnView<'_>], vc: &ViewCols, n: usize) -
     let mut dsts: FxHashMap<u32, rustc_hash::FxHashSet<u32>> = FxHashMap::default();
     let mut flows: FxHashMap<u32, u64> = FxHashMap::default();
     for (k, mask) in sel.masks.iter().enumerate() {
-        for_blocks(cols, &[vc.src, vc.dstport, vc.dst], k, mask, |b, _, m| {
-            for (j, &on) in m.iter().enumerate() {
+        for_blocks(cols, &[vc.src, vc.dstport, vc.dst], k, mask, |b| {
+            for j in 0..b.len() {
                 let s = b.get(0, j);
-                if !on || s == NULL {
+                if s == NULL {
                     continue;
                 }
                 let s = s as u32;
@@ -1593,12 +1730,9 @@ pub fn group_by_sums(
         init,
         |(dense, map, single): &mut GroupAcc, k| {
             let Some(mask) = sel.masks.get(k) else { return };
-            for_blocks(&cols, &which, k, mask, |b, _, m| {
+            for_blocks(&cols, &which, k, mask, |b| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
-                for (j, &on) in m.iter().enumerate() {
-                    if !on {
-                        continue;
-                    }
+                for j in 0..b.len() {
                     let c = [1, nz(b.get(0, j)), nz(b.get(1, j))];
                     match n_fields {
                         1 => {
@@ -1650,12 +1784,23 @@ pub fn group_by_sums(
     for (k, c) in single {
         add(all.entry(vec![k]).or_default(), &c);
     }
+    // Dense results: only the candidates for the top `limit` (ties with the last place
+    // included) get a key vector.
     let last = dense_all.len().wrapping_sub(1);
-    for (i, c) in dense_all.iter().enumerate() {
-        if c[0] > 0 {
-            let key = if i == last { NULL } else { i as u64 };
-            add(all.entry(vec![key]).or_default(), c);
-        }
+    let mut dense: Vec<(u64, Counts)> = dense_all
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c[0] > 0)
+        .map(|(i, c)| (if i == last { NULL } else { i as u64 }, *c))
+        .collect();
+    let m = metric.index();
+    if dense.len() > limit && limit > 0 {
+        dense.select_nth_unstable_by(limit - 1, |x, y| y.1[m].cmp(&x.1[m]));
+        let cut = dense.get(limit - 1).map_or(0, |d| d.1[m]);
+        dense.retain(|d| d.1[m] >= cut);
+    }
+    for (key, c) in dense {
+        add(all.entry(vec![key]).or_default(), &c);
     }
     let render = |j: usize, v: u64| -> String {
         if v == NULL {
