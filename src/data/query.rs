@@ -774,8 +774,6 @@ pub struct Views {
 /// Partial aggregates of one chunk (merged across chunks).
 struct Acc {
     totals: Counts,
-    accept: u64,
-    reject: u64,
     first_start: Option<u64>,
     last_end: Option<u64>,
     src: Vec<Counts>,
@@ -1093,8 +1091,6 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
     };
     let new_acc = || Acc {
         totals: [0; 3],
-        accept: 0,
-        reject: 0,
         first_start: None,
         last_end: None,
         src: vec![[0; 3]; n_addrs],
@@ -1147,82 +1143,92 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
             .into_iter()
             .chain(pick_cols.iter().copied())
             .collect::<Vec<_>>();
+            let mut zeroed: [Vec<u64>; 2] = Default::default();
             for_blocks(&cols, &which, k, mask, |b| {
-                let nz = |v: u64| if v == NULL { 0 } else { v };
-                // The block's columns as plain slices (bound once, not per row).
+                // One pass per view over the block's columns (plain slices): each pass updates
+                // one table, which keeps the loops simple and the tables' cache lines hot.
                 let col = |i: usize| b.col(i);
-                let (pk, by, src, dst) = (col(0), col(1), col(2), col(3));
-                let (sp, dp, pr, ac, st, en) = (col(4), col(5), col(6), col(7), col(8), col(9));
-                let picks: Vec<&[u64]> = (0..acc.picks.len()).map(|p| col(10 + p)).collect();
-                let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
-                let (mut lo, mut hi) = (u64::MAX, 0u64);
-                for j in 0..b.len() {
-                    let c: Counts = [1, nz(at(pk, j)), nz(at(by, j))];
-                    add(&mut acc.totals, &c);
-                    for (counts, p) in acc.picks.iter_mut().zip(&picks) {
-                        if let Some(x) = counts.get_mut(at(p, j) as usize) {
+                let n = b.len();
+                let [pk, by] = &mut zeroed;
+                for (out, c) in [(&mut *pk, col(0)), (&mut *by, col(1))] {
+                    out.clear();
+                    out.extend(c.iter().map(|&v| if v == NULL { 0 } else { v }));
+                    out.resize(n, 0);
+                }
+                let (pk, by) = (pk.as_slice(), by.as_slice());
+                let (src, dst, sp, dp, pr, ac) = (col(2), col(3), col(4), col(5), col(6), col(7));
+                let (st, en) = (col(8), col(9));
+                let hist = |table: &mut [Counts], keys: &[u64]| {
+                    for ((key, p), b) in keys.iter().zip(pk).zip(by) {
+                        if let Some(x) = table.get_mut(*key as usize) {
+                            add(x, &[1, *p, *b]);
+                        }
+                    }
+                };
+                add(
+                    &mut acc.totals,
+                    &[n as u64, pk.iter().sum(), by.iter().sum()],
+                );
+                hist(&mut acc.src, src);
+                hist(&mut acc.dst, dst);
+                if side != PortSide::Dst {
+                    hist(&mut acc.ports, sp);
+                }
+                if side != PortSide::Src {
+                    hist(&mut acc.ports, dp);
+                }
+                hist(&mut acc.protocols, pr);
+                hist(&mut acc.actions, ac);
+                if ac.is_empty() {
+                    add(
+                        &mut acc.action_null,
+                        &[n as u64, pk.iter().sum(), by.iter().sum()],
+                    );
+                } else {
+                    for ((a, p), b) in ac.iter().zip(pk).zip(by) {
+                        if acc.actions.get(*a as usize).is_none() {
+                            add(&mut acc.action_null, &[1, *p, *b]);
+                        }
+                    }
+                }
+                for (counts, p) in acc.picks.iter_mut().zip(10..) {
+                    for v in col(p) {
+                        if let Some(x) = counts.get_mut(*v as usize) {
                             *x += 1;
                         }
                     }
-                    if let Some(x) = acc.src.get_mut(at(src, j) as usize) {
-                        add(x, &c);
+                }
+                let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
+                let mut lo = u64::MAX;
+                for (j, &t) in st.iter().enumerate() {
+                    if t == NULL {
+                        continue;
                     }
-                    if let Some(x) = acc.dst.get_mut(at(dst, j) as usize) {
-                        add(x, &c);
-                    }
-                    if side != PortSide::Dst
-                        && let Some(x) = acc.ports.get_mut(at(sp, j) as usize)
-                    {
-                        add(x, &c);
-                    }
-                    if side != PortSide::Src
-                        && let Some(x) = acc.ports.get_mut(at(dp, j) as usize)
-                    {
-                        add(x, &c);
-                    }
-                    if let Some(x) = acc.protocols.get_mut(at(pr, j) as usize) {
-                        add(x, &c);
-                    }
+                    lo = lo.min(t);
                     let action = at(ac, j);
-                    let action = (action != NULL).then_some(action as usize);
-                    match action.and_then(|a| acc.actions.get_mut(a)) {
-                        Some(x) => add(x, &c),
-                        None => add(&mut acc.action_null, &c),
-                    }
-                    let lane = if action.is_some() && action == accept_id {
-                        acc.accept += 1;
+                    let lane = if Some(action as usize) == accept_id {
                         0
-                    } else if action.is_some() && action == reject_id {
-                        acc.reject += 1;
+                    } else if Some(action as usize) == reject_id {
                         1
                     } else {
                         2
                     };
-                    let t = at(st, j);
-                    if t != NULL {
-                        lo = lo.min(t);
-                        let bi = div.apply(t.saturating_sub(t0)) as usize;
-                        if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
-                            add(x, &c);
-                        }
-                    }
-                    let t = at(en, j);
-                    if t != NULL {
-                        hi = hi.max(t);
+                    let bi = div.apply(t.saturating_sub(t0)) as usize;
+                    if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
+                        add(x, &[1, at(pk, j), at(by, j)]);
                     }
                 }
+                let hi = en.iter().copied().filter(|&t| t != NULL && t > 0).max();
                 if lo != u64::MAX {
                     acc.first_start = Some(acc.first_start.map_or(lo, |x| x.min(lo)));
                 }
-                if hi > 0 {
+                if let Some(hi) = hi {
                     acc.last_end = Some(acc.last_end.map_or(hi, |x| x.max(hi)));
                 }
             });
         },
         |acc: &mut Acc, p: Acc| {
             add(&mut acc.totals, &p.totals);
-            acc.accept += p.accept;
-            acc.reject += p.reject;
             acc.first_start = match (acc.first_start, p.first_start) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -1273,11 +1279,12 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
             *o = o.saturating_sub(c);
         }
     }
+    let flows_of = |id: Option<usize>| id.and_then(|i| acc.actions.get(i)).map_or(0, |c| c[0]);
     let mut views = Views {
         totals: Totals {
             counts: acc.totals,
-            accept: acc.accept,
-            reject: acc.reject,
+            accept: flows_of(accept_id),
+            reject: flows_of(reject_id),
             distinct_src: acc.src.iter().filter(|c| c[0] > 0).count() as u64,
             distinct_dst: acc.dst.iter().filter(|c| c[0] > 0).count() as u64,
             first_start: acc.first_start,
