@@ -113,6 +113,9 @@ pub enum Command {
     Recipe(&'static Recipe),
 }
 
+/// Results kept for going back (each holds a selection mask: one byte per record).
+const RECENT_RESULTS: usize = 4;
+
 /// Views of one filter, as shown on screen.
 pub struct Shown {
     /// The filter they are for.
@@ -171,6 +174,9 @@ pub struct FlowApp {
     pub shown: Option<Arc<Shown>>,
     query_job: Option<Job<Result<Shown, String>>>,
     query_wanted: bool,
+    /// The last few results (most recent last): going back to one of them is instant. Cleared
+    /// when the data or the VPC definition changes.
+    recent: Vec<Arc<Shown>>,
     /// Edit buffers of the quick-filter panel.
     pub panel: PanelEdits,
     save_job: Option<(Job<Option<PathBuf>>, ExportTarget)>,
@@ -291,6 +297,7 @@ impl FlowApp {
             query_context,
             shown: None,
             query_job: None,
+            recent: Vec::new(),
             query_wanted: false,
         };
         if !paths.is_empty() {
@@ -340,17 +347,40 @@ impl FlowApp {
         self.query_wanted = true;
     }
 
-    /// Starts a query for the current filter and options if one is wanted and none runs.
+    /// The view options the current screen asks for.
+    fn wanted_options(&self) -> ViewOptions {
+        let mut options = self.view_options.clone();
+        options.with_conversations = self.talkers_tab == TalkersTab::Conversations;
+        options
+    }
+
+    /// Starts a query for the current filter and options if one is wanted and none runs (or
+    /// shows a recent result for them).
     fn start_query(&mut self, ctx: &egui::Context) {
-        if !self.query_wanted || self.query_job.is_some() {
+        if !self.query_wanted {
+            return;
+        }
+        let options = self.wanted_options();
+        if let Some(hit) = self
+            .recent
+            .iter()
+            .find(|s| s.filter == self.filter && s.options == options)
+            .cloned()
+        {
+            if self.frame_times.is_some() {
+                eprintln!("query: result from the recent results: {}", hit.filter);
+            }
+            self.shown = Some(hit);
+            self.query_wanted = false;
+            return;
+        }
+        if self.query_job.is_some() {
             return;
         }
         let Some(loaded) = &self.loaded else { return };
         self.query_wanted = false;
         let table = loaded.table.clone();
         let filter = self.filter.clone();
-        let mut options = self.view_options.clone();
-        options.with_conversations = self.talkers_tab == TalkersTab::Conversations;
         let qctx = self.query_context.clone();
         match Job::spawn("flowlens-query", ctx, move || {
             let t = std::time::Instant::now();
@@ -449,6 +479,7 @@ impl FlowApp {
                         self.format_prompt = FormatPrompt::for_table(&loaded.table);
                     }
                     self.loaded = Some(loaded);
+                    self.recent.clear();
                     self.query_wanted = true;
                 }
                 Err(e) => self.notifications.push(e),
@@ -457,9 +488,34 @@ impl FlowApp {
         if let Some(job) = &mut self.query_job
             && let Some(result) = job.poll()
         {
+            let age = job.age();
             self.query_job = None;
             match result {
-                Ok(Ok(shown)) => self.shown = Some(Arc::new(shown)),
+                Ok(Ok(shown)) => {
+                    if self.frame_times.is_some() {
+                        eprintln!(
+                            "query: result {:.0} ms after the change ({:.0} ms computing), {} flows: {}",
+                            age.as_secs_f64() * 1000.0,
+                            shown.millis,
+                            shown.views.totals.counts[0],
+                            shown.filter
+                        );
+                    }
+                    let shown = Arc::new(shown);
+                    self.recent
+                        .retain(|s| !(s.filter == shown.filter && s.options == shown.options));
+                    if self.recent.len() >= RECENT_RESULTS {
+                        self.recent.remove(0);
+                    }
+                    self.recent.push(shown.clone());
+                    // A result for a filter the user has already left is kept for Back, not
+                    // shown (the current one is queued or already on screen).
+                    if shown.filter == self.filter && shown.options == self.wanted_options() {
+                        self.shown = Some(shown);
+                    } else {
+                        self.query_wanted = true;
+                    }
+                }
                 Ok(Err(e)) | Err(e) => self.notifications.push(format!("Query failed: {e}")),
             }
         }
@@ -563,6 +619,7 @@ impl FlowApp {
                 self.summary_job = None;
                 self.loaded = None;
                 self.shown = None;
+                self.recent.clear();
                 self.paths.clear();
                 self.history = vec![Filter::All];
                 self.history_pos = 0;
@@ -679,6 +736,7 @@ impl FlowApp {
                 } else {
                     QueryContext { vpc: nets }
                 };
+                self.recent.clear();
                 self.query_wanted = true;
             }
             Command::SetViewOptions(o) => {

@@ -155,8 +155,22 @@ fn filter_bar_chips_clicks_and_history() {
     assert_eq!(shown_flows(&h), 3);
     h.get_by_label("Back").click();
     h.step();
-    settle(&mut h);
+    h.step();
+    // A recent result: shown in the same frame, no query runs.
+    assert!(!h.state().is_querying());
     assert_eq!(h.state().filter.to_string(), "srcaddr == 172.31.9.69");
+    assert_eq!(shown_flows(&h), 1);
+    // Clicking the same talker again adds nothing.
+    h.get_by_label("172.31.9.69").click();
+    h.step();
+    h.step();
+    assert!(!h.state().is_querying());
+    assert_eq!(h.state().filter.to_string(), "srcaddr == 172.31.9.69");
+    h.get_by_label("Forward").click();
+    h.step();
+    h.step();
+    assert!(!h.state().is_querying());
+    assert_eq!(shown_flows(&h), 3);
 }
 
 #[test]

@@ -7,6 +7,7 @@ use eframe::egui;
 /// A one-shot background job with its result channel.
 pub(crate) struct Job<T> {
     rx: mpsc::Receiver<T>,
+    started: std::time::Instant,
 }
 
 impl<T: Send + 'static> Job<T> {
@@ -24,7 +25,15 @@ impl<T: Send + 'static> Job<T> {
                 ctx.request_repaint();
             })
             .map_err(|e| format!("cannot start {name}: {e}"))?;
-        Ok(Job { rx })
+        Ok(Job {
+            rx,
+            started: std::time::Instant::now(),
+        })
+    }
+
+    /// Time since the job was started.
+    pub(crate) fn age(&self) -> std::time::Duration {
+        self.started.elapsed()
     }
 
     pub(crate) fn poll(&mut self) -> Option<Result<T, String>> {

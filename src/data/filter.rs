@@ -1143,23 +1143,19 @@ pub fn format_size(v: u64) -> String {
 }
 
 impl Filter {
-    /// `self and other`, flattened; `All` is the identity.
+    /// `self and other`, flattened; `All` is the identity, and a condition already present is
+    /// not added twice (clicking the same bar again changes nothing).
     pub fn and(self, other: Filter) -> Filter {
-        match (self, other) {
-            (Filter::All, f) | (f, Filter::All) => f,
-            (Filter::And(mut a), Filter::And(b)) => {
-                a.extend(b);
-                Filter::And(a)
+        let mut parts = self.conditions();
+        for c in other.conditions() {
+            if !parts.contains(&c) {
+                parts.push(c);
             }
-            (Filter::And(mut a), f) => {
-                a.push(f);
-                Filter::And(a)
-            }
-            (f, Filter::And(mut b)) => {
-                b.insert(0, f);
-                Filter::And(b)
-            }
-            (a, b) => Filter::And(vec![a, b]),
+        }
+        match parts.len() {
+            0 => Filter::All,
+            1 => parts.pop().unwrap_or(Filter::All),
+            _ => Filter::And(parts),
         }
     }
 
@@ -1217,6 +1213,23 @@ mod tests {
         ] {
             rt(text);
         }
+    }
+
+    #[test]
+    fn and_flattens_and_skips_repeated_conditions() {
+        let p = |t: &str| parse(t).unwrap_or_else(|e| panic!("{e}"));
+        let f = p("dstport == 8080").and(p("srcaddr == 10.0.4.131"));
+        assert_eq!(f.to_string(), "dstport == 8080 and srcaddr == 10.0.4.131");
+        // The same bar clicked again: unchanged.
+        assert_eq!(f.clone().and(p("dstport == 8080")), f);
+        assert_eq!(
+            f.clone()
+                .and(p("srcaddr == 10.0.4.131 and protocol == tcp"))
+                .to_string(),
+            "dstport == 8080 and srcaddr == 10.0.4.131 and protocol == tcp"
+        );
+        assert_eq!(Filter::All.and(p("protocol == udp")), p("protocol == udp"));
+        assert_eq!(p("protocol == udp").and(Filter::All), p("protocol == udp"));
     }
 
     #[test]

@@ -786,6 +786,93 @@ struct Acc {
     picks: Vec<Vec<u64>>,
 }
 
+impl Acc {
+    /// Adds the partial aggregates of `p` (the same table and options).
+    fn merge(&mut self, p: &Acc) {
+        add(&mut self.totals, &p.totals);
+        self.first_start = match (self.first_start, p.first_start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_end = match (self.last_end, p.last_end) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.for_each_table(p, add, |x, y| *x += y);
+    }
+
+    /// Turns the aggregates of the rows a selection leaves out into those of the selection,
+    /// given the aggregates of every row (`all`). The time span is not subtractable: the caller
+    /// computes it.
+    fn complement(&mut self, all: &Acc) {
+        let flip = |x: &mut Counts, a: &Counts| {
+            for (x, a) in x.iter_mut().zip(a) {
+                *x = a.saturating_sub(*x);
+            }
+        };
+        flip(&mut self.totals, &all.totals);
+        self.for_each_table(all, flip, |x, a| *x = a.saturating_sub(*x));
+    }
+
+    /// Applies `f` to every counter of the additive tables, paired with the one of `other`.
+    fn for_each_table(
+        &mut self,
+        other: &Acc,
+        f: impl Fn(&mut Counts, &Counts),
+        g: impl Fn(&mut u64, &u64),
+    ) {
+        let tables = [
+            (&mut self.src, &other.src),
+            (&mut self.dst, &other.dst),
+            (&mut self.ports, &other.ports),
+            (&mut self.protocols, &other.protocols),
+            (&mut self.actions, &other.actions),
+        ];
+        for (a, b) in tables {
+            for (x, y) in a.iter_mut().zip(b) {
+                f(x, y);
+            }
+        }
+        f(&mut self.action_null, &other.action_null);
+        for (a, b) in self.timeline.iter_mut().zip(&other.timeline) {
+            for (x, y) in a.iter_mut().zip(b) {
+                f(x, y);
+            }
+        }
+        for (a, b) in self.picks.iter_mut().zip(&other.picks) {
+            for (x, y) in a.iter_mut().zip(b) {
+                g(x, y);
+            }
+        }
+    }
+}
+
+/// The aggregates of every row of a table, kept for selections of more than half the rows:
+/// their views are computed from the rows they leave out (the smaller side) and subtracted.
+/// A cloned table starts with an empty cache.
+#[derive(Default)]
+pub struct ViewCache {
+    all: std::sync::Mutex<Option<(AccKey, Arc<Acc>)>>,
+}
+
+/// What the cached aggregates depend on besides the table.
+type AccKey = (PortSide, bool, usize);
+
+impl Clone for ViewCache {
+    fn clone(&self) -> Self {
+        ViewCache::default()
+    }
+}
+
+impl std::fmt::Debug for ViewCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ViewCache")
+    }
+}
+
+/// Below this many rows every selection is aggregated directly.
+const COMPLEMENT_MIN_ROWS: u64 = 1 << 20;
+
 /// Column indexes the views read.
 struct ViewCols {
     src: Option<usize>,
@@ -1041,6 +1128,16 @@ fn for_blocks(
 
 /// Computes the views of a selection (the selection must come from the same table).
 pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> Views {
+    views_of(table, sel, opts, true)
+}
+
+/// [`compute_views`] aggregating the selected rows themselves, never the rows left out: the
+/// reference the subtraction path is tested against.
+pub fn compute_views_direct(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> Views {
+    views_of(table, sel, opts, false)
+}
+
+fn views_of(table: &FlowTable, sel: &Selection, opts: &ViewOptions, complement: bool) -> Views {
     let cols = views(&table.df);
     let find = |n: &str| cols.iter().position(|c| c.name == n);
     let vc = ViewCols {
@@ -1083,7 +1180,6 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
     let n_buckets = ((t1 - t0) / bucket + 1) as usize;
     let div = FastDiv::new(bucket);
 
-    let n_chunks = sel.masks.len();
     let pick_cols: Vec<Option<usize>> = if opts.with_pickers {
         PICKER_COLUMNS.iter().map(|n| find(n)).collect()
     } else {
@@ -1111,160 +1207,158 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
             })
             .collect(),
     };
-    let acc = par_fold(
-        n_chunks,
-        "flowlens-views",
-        new_acc,
-        |acc: &mut Acc, k| {
-            let Some(mask) = sel.masks.get(k) else { return };
-            // Block columns: 0 packets, 1 bytes, 2 src, 3 dst, 4 srcport, 5 dstport, 6 protocol,
-            // 7 action, 8 start, 9 end.
-            let side = opts.port_side;
-            let which = [
-                vc.packets,
-                vc.bytes,
-                vc.src,
-                vc.dst,
-                if side == PortSide::Dst {
-                    None
-                } else {
-                    vc.srcport
-                },
-                if side == PortSide::Src {
-                    None
-                } else {
-                    vc.dstport
-                },
-                vc.protocol,
-                vc.action,
-                vc.start,
-                vc.end,
-            ]
-            .into_iter()
-            .chain(pick_cols.iter().copied())
-            .collect::<Vec<_>>();
-            let mut zeroed: [Vec<u64>; 2] = Default::default();
-            for_blocks(&cols, &which, k, mask, |b| {
-                // One pass per view over the block's columns (plain slices): each pass updates
-                // one table, which keeps the loops simple and the tables' cache lines hot.
-                let col = |i: usize| b.col(i);
-                let n = b.len();
-                let [pk, by] = &mut zeroed;
-                for (out, c) in [(&mut *pk, col(0)), (&mut *by, col(1))] {
-                    out.clear();
-                    out.extend(c.iter().map(|&v| if v == NULL { 0 } else { v }));
-                    out.resize(n, 0);
-                }
-                let (pk, by) = (pk.as_slice(), by.as_slice());
-                let (src, dst, sp, dp, pr, ac) = (col(2), col(3), col(4), col(5), col(6), col(7));
-                let (st, en) = (col(8), col(9));
-                let hist = |table: &mut [Counts], keys: &[u64]| {
-                    for ((key, p), b) in keys.iter().zip(pk).zip(by) {
-                        if let Some(x) = table.get_mut(*key as usize) {
-                            add(x, &[1, *p, *b]);
-                        }
+    let fold = |masks: &[Vec<bool>]| -> Acc {
+        par_fold(
+            masks.len(),
+            "flowlens-views",
+            new_acc,
+            |acc: &mut Acc, k| {
+                let Some(mask) = masks.get(k) else { return };
+                // Block columns: 0 packets, 1 bytes, 2 src, 3 dst, 4 srcport, 5 dstport, 6 protocol,
+                // 7 action, 8 start, 9 end.
+                let side = opts.port_side;
+                let which = [
+                    vc.packets,
+                    vc.bytes,
+                    vc.src,
+                    vc.dst,
+                    if side == PortSide::Dst {
+                        None
+                    } else {
+                        vc.srcport
+                    },
+                    if side == PortSide::Src {
+                        None
+                    } else {
+                        vc.dstport
+                    },
+                    vc.protocol,
+                    vc.action,
+                    vc.start,
+                    vc.end,
+                ]
+                .into_iter()
+                .chain(pick_cols.iter().copied())
+                .collect::<Vec<_>>();
+                let mut zeroed: [Vec<u64>; 2] = Default::default();
+                for_blocks(&cols, &which, k, mask, |b| {
+                    // One pass per view over the block's columns (plain slices): each pass updates
+                    // one table, which keeps the loops simple and the tables' cache lines hot.
+                    let col = |i: usize| b.col(i);
+                    let n = b.len();
+                    let [pk, by] = &mut zeroed;
+                    for (out, c) in [(&mut *pk, col(0)), (&mut *by, col(1))] {
+                        out.clear();
+                        out.extend(c.iter().map(|&v| if v == NULL { 0 } else { v }));
+                        out.resize(n, 0);
                     }
-                };
-                add(
-                    &mut acc.totals,
-                    &[n as u64, pk.iter().sum(), by.iter().sum()],
-                );
-                hist(&mut acc.src, src);
-                hist(&mut acc.dst, dst);
-                if side != PortSide::Dst {
-                    hist(&mut acc.ports, sp);
-                }
-                if side != PortSide::Src {
-                    hist(&mut acc.ports, dp);
-                }
-                hist(&mut acc.protocols, pr);
-                hist(&mut acc.actions, ac);
-                if ac.is_empty() {
+                    let (pk, by) = (pk.as_slice(), by.as_slice());
+                    let (src, dst, sp, dp, pr, ac) =
+                        (col(2), col(3), col(4), col(5), col(6), col(7));
+                    let (st, en) = (col(8), col(9));
+                    let hist = |table: &mut [Counts], keys: &[u64]| {
+                        for ((key, p), b) in keys.iter().zip(pk).zip(by) {
+                            if let Some(x) = table.get_mut(*key as usize) {
+                                add(x, &[1, *p, *b]);
+                            }
+                        }
+                    };
                     add(
-                        &mut acc.action_null,
+                        &mut acc.totals,
                         &[n as u64, pk.iter().sum(), by.iter().sum()],
                     );
-                } else {
-                    for ((a, p), b) in ac.iter().zip(pk).zip(by) {
-                        if acc.actions.get(*a as usize).is_none() {
-                            add(&mut acc.action_null, &[1, *p, *b]);
-                        }
+                    hist(&mut acc.src, src);
+                    hist(&mut acc.dst, dst);
+                    if side != PortSide::Dst {
+                        hist(&mut acc.ports, sp);
                     }
-                }
-                for (counts, p) in acc.picks.iter_mut().zip(10..) {
-                    for v in col(p) {
-                        if let Some(x) = counts.get_mut(*v as usize) {
-                            *x += 1;
-                        }
+                    if side != PortSide::Src {
+                        hist(&mut acc.ports, dp);
                     }
-                }
-                let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
-                let mut lo = u64::MAX;
-                for (j, &t) in st.iter().enumerate() {
-                    if t == NULL {
-                        continue;
-                    }
-                    lo = lo.min(t);
-                    let action = at(ac, j);
-                    let lane = if Some(action as usize) == accept_id {
-                        0
-                    } else if Some(action as usize) == reject_id {
-                        1
+                    hist(&mut acc.protocols, pr);
+                    hist(&mut acc.actions, ac);
+                    if ac.is_empty() {
+                        add(
+                            &mut acc.action_null,
+                            &[n as u64, pk.iter().sum(), by.iter().sum()],
+                        );
                     } else {
-                        2
-                    };
-                    let bi = div.apply(t.saturating_sub(t0)) as usize;
-                    if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
-                        add(x, &[1, at(pk, j), at(by, j)]);
+                        for ((a, p), b) in ac.iter().zip(pk).zip(by) {
+                            if acc.actions.get(*a as usize).is_none() {
+                                add(&mut acc.action_null, &[1, *p, *b]);
+                            }
+                        }
                     }
+                    for (counts, p) in acc.picks.iter_mut().zip(10..) {
+                        for v in col(p) {
+                            if let Some(x) = counts.get_mut(*v as usize) {
+                                *x += 1;
+                            }
+                        }
+                    }
+                    let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
+                    let mut lo = u64::MAX;
+                    for (j, &t) in st.iter().enumerate() {
+                        if t == NULL {
+                            continue;
+                        }
+                        lo = lo.min(t);
+                        let action = at(ac, j);
+                        let lane = if Some(action as usize) == accept_id {
+                            0
+                        } else if Some(action as usize) == reject_id {
+                            1
+                        } else {
+                            2
+                        };
+                        let bi = div.apply(t.saturating_sub(t0)) as usize;
+                        if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
+                            add(x, &[1, at(pk, j), at(by, j)]);
+                        }
+                    }
+                    let hi = en.iter().copied().filter(|&t| t != NULL && t > 0).max();
+                    if lo != u64::MAX {
+                        acc.first_start = Some(acc.first_start.map_or(lo, |x| x.min(lo)));
+                    }
+                    if let Some(hi) = hi {
+                        acc.last_end = Some(acc.last_end.map_or(hi, |x| x.max(hi)));
+                    }
+                });
+            },
+            |acc: &mut Acc, p: Acc| acc.merge(&p),
+        )
+    };
+    let rows = table.len() as u64;
+    let acc = if complement && sel.count * 2 > rows && rows >= COMPLEMENT_MIN_ROWS {
+        let key = (opts.port_side, opts.with_pickers, opts.timeline_buckets);
+        let cached = table.view_cache.all.lock().ok().and_then(|c| {
+            c.as_ref()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, a)| a.clone())
+        });
+        let all = match cached {
+            Some(all) => all,
+            None => {
+                let every: Vec<Vec<bool>> = sel.masks.iter().map(|m| vec![true; m.len()]).collect();
+                let all = Arc::new(fold(&every));
+                if let Ok(mut c) = table.view_cache.all.lock() {
+                    *c = Some((key, all.clone()));
                 }
-                let hi = en.iter().copied().filter(|&t| t != NULL && t > 0).max();
-                if lo != u64::MAX {
-                    acc.first_start = Some(acc.first_start.map_or(lo, |x| x.min(lo)));
-                }
-                if let Some(hi) = hi {
-                    acc.last_end = Some(acc.last_end.map_or(hi, |x| x.max(hi)));
-                }
-            });
-        },
-        |acc: &mut Acc, p: Acc| {
-            add(&mut acc.totals, &p.totals);
-            acc.first_start = match (acc.first_start, p.first_start) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-            acc.last_end = match (acc.last_end, p.last_end) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
-            for (a, b) in acc.src.iter_mut().zip(&p.src) {
-                add(a, b);
+                all
             }
-            for (a, b) in acc.dst.iter_mut().zip(&p.dst) {
-                add(a, b);
-            }
-            for (a, b) in acc.ports.iter_mut().zip(&p.ports) {
-                add(a, b);
-            }
-            for (a, b) in acc.protocols.iter_mut().zip(&p.protocols) {
-                add(a, b);
-            }
-            for (a, b) in acc.actions.iter_mut().zip(&p.actions) {
-                add(a, b);
-            }
-            add(&mut acc.action_null, &p.action_null);
-            for (a, b) in acc.picks.iter_mut().zip(&p.picks) {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-            }
-            for (a, b) in acc.timeline.iter_mut().zip(&p.timeline) {
-                for lane in 0..3 {
-                    add(&mut a[lane], &b[lane]);
-                }
-            }
-        },
-    );
+        };
+        let left_out: Vec<Vec<bool>> = sel
+            .masks
+            .iter()
+            .map(|m| m.iter().map(|x| !x).collect())
+            .collect();
+        let mut acc = fold(&left_out);
+        acc.complement(&all);
+        (acc.first_start, acc.last_end) = time_span(sel, &cols, &vc);
+        acc
+    } else {
+        fold(&sel.masks)
+    };
     let m = opts.metric.index();
     let ports_ranked = top_dense(&acc.ports, m, opts.top_n);
     let mut other = acc.totals;
@@ -1363,6 +1457,42 @@ pub fn compute_views(table: &FlowTable, sel: &Selection, opts: &ViewOptions) -> 
         views.scanners = scanners(sel, &cols, &vc, opts.top_n);
     }
     views
+}
+
+/// The first start and last end of the selected flows.
+fn time_span(
+    sel: &Selection,
+    cols: &[ColumnView<'_>],
+    vc: &ViewCols,
+) -> (Option<u64>, Option<u64>) {
+    let spans = par_chunks(sel.masks.len(), "flowlens-views", |k| {
+        let (mut lo, mut hi) = (None::<u64>, None::<u64>);
+        if let Some(mask) = sel.masks.get(k) {
+            for_blocks(cols, &[vc.start, vc.end], k, mask, |b| {
+                let valid =
+                    |c: &[u64]| c.iter().copied().filter(|&t| t != NULL).collect::<Vec<_>>();
+                if let Some(x) = valid(b.col(0)).into_iter().min() {
+                    lo = Some(lo.map_or(x, |l| l.min(x)));
+                }
+                if let Some(x) = valid(b.col(1)).into_iter().filter(|&t| t > 0).max() {
+                    hi = Some(hi.map_or(x, |h| h.max(x)));
+                }
+            });
+        }
+        (lo, hi)
+    });
+    spans.into_iter().fold((None, None), |(lo, hi), (l, h)| {
+        (
+            match (lo, l) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
+            match (hi, h) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+        )
+    })
 }
 
 /// Top `n` indexes of a dense array by metric `m` (non-zero flows only; ties: lower index).

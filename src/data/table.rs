@@ -47,6 +47,8 @@ pub struct FlowTable {
     pub load_secs: f64,
     /// Smallest and largest `start` (the timeline's axis), computed on first use.
     pub start_range: std::sync::OnceLock<(u64, u64)>,
+    /// The aggregates of every row, for the views of large selections.
+    pub view_cache: super::query::ViewCache,
 }
 
 impl FlowTable {
@@ -78,6 +80,7 @@ impl FlowTable {
             files: Vec::new(),
             load_secs: 0.0,
             start_range: std::sync::OnceLock::new(),
+            view_cache: Default::default(),
         }
     }
 }
@@ -258,6 +261,7 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
         files,
         load_secs: 0.0,
         start_range: std::sync::OnceLock::new(),
+        view_cache: Default::default(),
     })
 }
 

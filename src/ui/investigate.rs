@@ -531,7 +531,12 @@ pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32
         })
         .label_formatter(|_| None)
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("ports", bars).color(theme::BAR));
+            // The tooltip below replaces the chart's own hover label.
+            plot.bar_chart(
+                BarChart::new("ports", bars)
+                    .color(theme::BAR)
+                    .allow_hover(false),
+            );
             // Port labels on top of the bars (the x axis has no room for one per bar).
             for (i, (label, top)) in labels.iter().zip(&tops).enumerate() {
                 plot.text(
@@ -541,6 +546,7 @@ pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32
             }
             plot.pointer_coordinate()
         });
+    let menu_target = egui::Id::unique("port_menu_target");
     let index = response
         .inner
         .map(|p| p.x.round())
@@ -560,20 +566,30 @@ pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32
             };
             app.command(click_command(ui, cond));
         }
-        response.response.context_menu(|ui| {
-            if let Some(p) = ports.get(i) {
-                port_menu_ui(app, ui, p.key);
-            }
-        });
+        // The menu acts on the bar that was right-clicked, wherever the pointer goes next.
+        if response.response.secondary_clicked()
+            && let Some(p) = ports.get(i)
+        {
+            ui.data_mut(|d| d.insert_temp(menu_target, p.key));
+        }
     }
+    response.response.context_menu(|ui| {
+        if let Some(port) = ui.data(|d| d.get_temp::<u16>(menu_target)) {
+            port_menu_ui(app, ui, port, port_field(side));
+        }
+    });
 }
 
-fn port_menu_ui(app: &mut FlowApp, ui: &mut egui::Ui, port: u16) {
+/// The context menu of a port bar; `field` is the histogram's side.
+fn port_menu_ui(app: &mut FlowApp, ui: &mut egui::Ui, port: u16, field: PortField) {
     let one = |field| Filter::Port {
         field,
         ranges: vec![(port, port)],
     };
-    if ui.button(format!("Filter on port {port}")).clicked() {
+    if ui
+        .button(format!("Filter on port {port} (either side)"))
+        .clicked()
+    {
         app.command(Command::AddCondition(one(PortField::Either)));
         ui.close();
     }
@@ -585,8 +601,13 @@ fn port_menu_ui(app: &mut FlowApp, ui: &mut egui::Ui, port: u16) {
         app.command(Command::AddCondition(one(PortField::Src)));
         ui.close();
     }
-    if ui.button("Exclude").clicked() {
-        app.command(Command::Exclude(one(PortField::Either)));
+    let side = match field {
+        PortField::Src => "as source port",
+        PortField::Dst => "as destination port",
+        PortField::Either => "on either side",
+    };
+    if ui.button(format!("Exclude ({side})")).clicked() {
+        app.command(Command::Exclude(one(field)));
         ui.close();
     }
     if ui.button("Copy").clicked() {
