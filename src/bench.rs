@@ -35,6 +35,8 @@ pub const FILTER_SEQUENCE: &[&str] = &[
     "dst is public and dstport == 443",
     "action == REJECT and dstport in {22, 23, 3389, 445}",
     "protocol in {icmp, icmpv6}",
+    "not dstport == 443",
+    "not dstport == 443 and srcaddr == 10.0.0.58",
     "",
 ];
 

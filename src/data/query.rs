@@ -1469,12 +1469,16 @@ fn time_span(
         let (mut lo, mut hi) = (None::<u64>, None::<u64>);
         if let Some(mask) = sel.masks.get(k) {
             for_blocks(cols, &[vc.start, vc.end], k, mask, |b| {
-                let valid =
-                    |c: &[u64]| c.iter().copied().filter(|&t| t != NULL).collect::<Vec<_>>();
-                if let Some(x) = valid(b.col(0)).into_iter().min() {
+                if let Some(x) = b.col(0).iter().copied().filter(|&t| t != NULL).min() {
                     lo = Some(lo.map_or(x, |l| l.min(x)));
                 }
-                if let Some(x) = valid(b.col(1)).into_iter().filter(|&t| t > 0).max() {
+                if let Some(x) = b
+                    .col(1)
+                    .iter()
+                    .copied()
+                    .filter(|&t| t != NULL && t > 0)
+                    .max()
+                {
                     hi = Some(hi.map_or(x, |h| h.max(x)));
                 }
             });

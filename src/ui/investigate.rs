@@ -833,7 +833,7 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
         && shown.views.conversations.is_empty()
         && app.is_querying()
     {
-        ui.spinner();
+        ui.weak("updating…");
     }
     egui::ScrollArea::vertical()
         .id_salt("talkers")
@@ -980,7 +980,7 @@ pub fn pickers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown) {
         .default_open(false)
         .show(ui, |ui| {
             if shown.views.pickers.is_empty() {
-                ui.spinner();
+                ui.weak("counting…");
             }
             for (i, picker) in shown.views.pickers.iter().enumerate() {
                 let title = match picker.column.as_str() {

@@ -80,7 +80,7 @@ pub fn window_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
         _ => {
             egui::CentralPanel::default_margins().show(ui, |ui| {
                 if app.loaded.is_some() {
-                    ui.spinner();
+                    ui.weak("Computing the views…");
                 } else if !app.is_loading() {
                     welcome_ui(app, ui);
                 }
@@ -295,7 +295,9 @@ fn status_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
                 ));
             }
             if app.is_querying() {
-                ui.spinner();
+                // A still label, not a spinner: an animation repaints every frame, and with
+                // software rendering that takes CPU from the query itself.
+                ui.weak("updating…");
             }
             if s.skipped > 0 || s.broken_files > 0 {
                 let text = format!(
