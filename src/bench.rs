@@ -73,9 +73,17 @@ pub fn run(paths: Vec<PathBuf>, threads: usize) -> ExitCode {
     };
     let mut times = Vec::new();
     let mut with_conv = Vec::new();
+    // Think time between filter changes, as a user clicking has (the CPU idles in between).
+    let pause = std::env::var("FLOWLENS_BENCH_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(std::time::Duration::from_millis);
     for round in 0..2 {
         for text in FILTER_SEQUENCE {
             let Ok(filter) = parse(text) else { continue };
+            if let Some(p) = pause {
+                std::thread::sleep(p);
+            }
             let t = Instant::now();
             let Ok(sel) = select(&table, &filter, &ctx) else {
                 continue;

@@ -853,6 +853,34 @@ impl Acc {
 #[derive(Default)]
 pub struct ViewCache {
     all: std::sync::Mutex<Option<(AccKey, Arc<Acc>)>>,
+    /// Where the table's first start and last end are: (chunk, row in chunk, value).
+    extremes: std::sync::OnceLock<(Option<RowValue>, Option<RowValue>)>,
+}
+
+/// A value and its place: (chunk, row in chunk, value).
+type RowValue = (usize, usize, u64);
+
+/// The row with the smallest `start` and the row with the largest non-zero `end` (as the views
+/// count them).
+#[allow(clippy::unnecessary_cast)] // `with_slice!` includes `u64` slices
+fn extremes(cols: &[ColumnView<'_>], vc: &ViewCols) -> (Option<RowValue>, Option<RowValue>) {
+    let best = |c: Option<usize>, min: bool| -> Option<RowValue> {
+        let col = cols.get(c?)?;
+        let mut out: Option<RowValue> = None;
+        for (k, ch) in col.chunks.iter().enumerate() {
+            with_slice!(ch.values, v => {
+                for (i, x) in v.iter().enumerate() {
+                    let x = *x as u64;
+                    let better = out.is_none_or(|(_, _, b)| if min { x < b } else { x > b });
+                    if better && (min || x > 0) && !ch.is_null(i) {
+                        out = Some((k, i, x));
+                    }
+                }
+            });
+        }
+        out
+    };
+    (best(vc.start, true), best(vc.end, false))
 }
 
 /// What the cached aggregates depend on besides the table.
@@ -1354,7 +1382,19 @@ fn views_of(table: &FlowTable, sel: &Selection, opts: &ViewOptions, complement: 
             .collect();
         let mut acc = fold(&left_out);
         acc.complement(&all);
-        (acc.first_start, acc.last_end) = time_span(sel, &cols, &vc);
+        // The selection's span is the table's when it keeps the rows that make the table's
+        // (the usual case for an exclusion); otherwise it is scanned.
+        let (lo, hi) = *table
+            .view_cache
+            .extremes
+            .get_or_init(|| extremes(&cols, &vc));
+        let kept = |r: Option<RowValue>| {
+            r.filter(|(k, i, _)| sel.masks.get(*k).and_then(|m| m.get(*i)) == Some(&true))
+        };
+        (acc.first_start, acc.last_end) = match (kept(lo), kept(hi)) {
+            (Some(lo), Some(hi)) => (Some(lo.2), Some(hi.2)),
+            _ => time_span(sel, &cols, &vc),
+        };
         acc
     } else {
         fold(&sel.masks)
