@@ -397,3 +397,36 @@ fn settings_round_trip_and_corrupt_ones_fall_back_with_a_warning() {
     assert!(!fallback.light);
     assert!(warning.unwrap().contains("could not be read"));
 }
+
+#[test]
+fn histogram_bars_filter_and_exclude() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    assert_eq!(shown_flows(&h), 3);
+
+    // A click on a bar of the destination-port histogram filters on that port.
+    h.get_by_label_contains("port 3389").click();
+    h.step();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().filter.to_string(), "dstport == 3389");
+    assert_eq!(shown_flows(&h), 1);
+
+    // Back, then exclude another bar through its context menu.
+    h.get_by_label("Back").click();
+    h.step();
+    h.step();
+    assert_eq!(shown_flows(&h), 3);
+    h.get_by_label_contains("port 22").click_secondary();
+    h.step();
+    h.step();
+    h.get_by_label("Exclude (as destination port)").click();
+    h.step();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().filter.to_string(), "not dstport == 22");
+    // The REJECTed RDP flow and the NODATA record (no port) remain.
+    assert_eq!(shown_flows(&h), 2);
+}

@@ -544,40 +544,31 @@ pub fn ports_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, height: f32
                         .anchor(egui::Align2::CENTER_BOTTOM),
                 );
             }
-            plot.pointer_coordinate()
         });
-    let menu_target = egui::Id::unique("port_menu_target");
-    let index = response
-        .inner
-        .map(|p| p.x.round())
-        .filter(|x| *x >= 0.0)
-        .map(|x| x as usize)
-        .filter(|i| *i < ports.len());
-    if let Some(i) = index {
-        if let Some(text) = hover.get(i) {
-            response.response.clone().on_hover_text_at_pointer(text);
-        }
-        if response.response.clicked()
-            && let Some(p) = ports.get(i)
-        {
+    // One interactive column per bar, the plot's full height: it hovers, clicks and opens its
+    // own menu, and is an AccessKit node named after its port (screen readers, tests).
+    let frame = *response.transform.frame();
+    for (i, p) in ports.iter().enumerate() {
+        let x = |dx: f64| response.transform.position_from_point_x(i as f64 + dx);
+        let rect = egui::Rect::from_x_y_ranges(x(-0.45)..=x(0.45), frame.y_range());
+        let text = hover.get(i).cloned().unwrap_or_default();
+        let name = text.lines().next().unwrap_or_default().to_owned();
+        let bar = ui.interact(
+            rect,
+            response.response.id.with(("bar", i)),
+            egui::Sense::click(),
+        );
+        bar.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &name));
+        let bar = bar.on_hover_text_at_pointer(text);
+        if bar.clicked() {
             let cond = Filter::Port {
                 field: port_field(side),
                 ranges: vec![(p.key, p.key)],
             };
             app.command(click_command(ui, cond));
         }
-        // The menu acts on the bar that was right-clicked, wherever the pointer goes next.
-        if response.response.secondary_clicked()
-            && let Some(p) = ports.get(i)
-        {
-            ui.data_mut(|d| d.insert_temp(menu_target, p.key));
-        }
+        bar.context_menu(|ui| port_menu_ui(app, ui, p.key, port_field(side)));
     }
-    response.response.context_menu(|ui| {
-        if let Some(port) = ui.data(|d| d.get_temp::<u16>(menu_target)) {
-            port_menu_ui(app, ui, port, port_field(side));
-        }
-    });
 }
 
 /// The context menu of a port bar; `field` is the histogram's side.
