@@ -166,6 +166,8 @@ pub struct FlowApp {
     pub view_options: ViewOptions,
     /// The talkers table's tab.
     pub talkers_tab: TalkersTab,
+    /// Top talkers listed by address instead of by the metric.
+    pub talkers_by_address: bool,
     /// Show the records table instead of the top talkers.
     pub show_records: bool,
     /// What counts as inside the VPC.
@@ -277,6 +279,7 @@ impl FlowApp {
                 ..ViewOptions::default()
             },
             talkers_tab: TalkersTab::Sources,
+            talkers_by_address: false,
             show_records: false,
             panel: PanelEdits {
                 vpc_text,

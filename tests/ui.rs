@@ -7,7 +7,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use flowlens::app::{FlowApp, Settings};
 
-use crate::util::{RECORDS, v2_text, write};
+use crate::util::{HEADER, RECORDS, v2_text, write};
+use flowlens::data::query::Metric;
 
 fn harness(paths: Vec<PathBuf>) -> Harness<'static, FlowApp> {
     Harness::builder()
@@ -429,4 +430,41 @@ fn histogram_bars_filter_and_exclude() {
     assert_eq!(h.state().filter.to_string(), "not dstport == 22");
     // The REJECTed RDP flow and the NODATA record (no port) remain.
     assert_eq!(shown_flows(&h), 2);
+}
+
+#[test]
+fn talkers_table_sorts_by_its_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |src: &str, bytes: u32| {
+        format!(
+            "2 123456789010 eni-1 {src} 8.8.8.8 1000 53 17 1 {bytes} 1418530010 1418530070 ACCEPT OK"
+        )
+    };
+    let text = format!(
+        "{HEADER}\n{}\n{}\n{}\n",
+        line("10.0.0.9", 100),
+        line("10.0.0.9", 100),
+        line("10.0.0.10", 5000)
+    );
+    let p = write(dir.path(), "a.log", text.as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    let first_is_nine = |h: &Harness<'_, FlowApp>| {
+        h.get_by_label("10.0.0.9").rect().top() < h.get_by_label("10.0.0.10").rect().top()
+    };
+    // By flows (the default): 10.0.0.9 has two.
+    assert!(first_is_nine(&h));
+    // By bytes: 10.0.0.10 has more.
+    h.get_by_label("Sort by bytes").click();
+    h.step();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().view_options.metric, Metric::Bytes);
+    assert!(!first_is_nine(&h));
+    // By address: numeric order (.9 before .10), not text order.
+    h.get_by_label("Sort by address").click();
+    h.step();
+    h.step();
+    assert!(h.state().talkers_by_address);
+    assert!(first_is_nine(&h));
 }

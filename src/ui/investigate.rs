@@ -791,7 +791,7 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
             .map(|r| (vec![(side, r.key)], addr_text(table, r.key), r.counts))
             .collect()
     };
-    let rows: Vec<Row> = match app.talkers_tab {
+    let mut rows: Vec<Row> = match app.talkers_tab {
         TalkersTab::Sources => addresses(AddrField::Src, &shown.views.sources),
         TalkersTab::Destinations => addresses(AddrField::Dst, &shown.views.destinations),
         TalkersTab::Conversations => {
@@ -826,6 +826,10 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
     {
         ui.weak("updating…");
     }
+    if app.talkers_by_address {
+        // Address ids follow the address order (the dictionary is sorted by value).
+        rows.sort_by_key(|(fields, _, _)| fields.iter().map(|(_, id)| *id).collect::<Vec<_>>());
+    }
     egui::ScrollArea::vertical()
         .id_salt("talkers")
         .show(ui, |ui| {
@@ -833,10 +837,36 @@ pub fn talkers_ui(app: &mut FlowApp, ui: &mut egui::Ui, shown: &Shown, table: &F
                 .num_columns(5)
                 .striped(true)
                 .show(ui, |ui| {
-                    ui.strong("Address");
-                    ui.strong("Flows");
-                    ui.strong("Packets");
-                    ui.strong("Bytes");
+                    // Headers sort: by address, or rank by that metric (the top N change).
+                    // The active sort shows selected (no arrow glyph: the default fonts lack one).
+                    let header = |ui: &mut egui::Ui, label: &str, active: bool| {
+                        let what = format!("Sort by {}", label.to_lowercase());
+                        let r = ui.add(egui::Button::selectable(
+                            active,
+                            egui::RichText::new(label).strong(),
+                        ));
+                        r.widget_info(|| {
+                            egui::WidgetInfo::labeled(egui::Role::Button, true, &what)
+                        });
+                        r.on_hover_text(&what).clicked()
+                    };
+                    if header(ui, "Address", app.talkers_by_address) {
+                        app.talkers_by_address = true;
+                    }
+                    for (mt, label) in [
+                        (Metric::Flows, "Flows"),
+                        (Metric::Packets, "Packets"),
+                        (Metric::Bytes, "Bytes"),
+                    ] {
+                        if header(ui, label, !app.talkers_by_address && mt == metric) {
+                            app.talkers_by_address = false;
+                            if mt != app.view_options.metric {
+                                let mut o = app.view_options.clone();
+                                o.metric = mt;
+                                app.command(Command::SetViewOptions(o));
+                            }
+                        }
+                    }
                     ui.strong(format!("Share of {}", metric.name()));
                     ui.end_row();
                     for (fields, text, counts) in &rows {
