@@ -350,6 +350,13 @@ impl FlowApp {
         self.query_wanted = true;
     }
 
+    /// Drops the recent results and any query in flight: they were computed on data or with a
+    /// VPC definition that no longer holds (a running worker's result is discarded).
+    fn forget_results(&mut self) {
+        self.recent.clear();
+        self.query_job = None;
+    }
+
     /// The view options the current screen asks for.
     fn wanted_options(&self) -> ViewOptions {
         let mut options = self.view_options.clone();
@@ -482,7 +489,7 @@ impl FlowApp {
                         self.format_prompt = FormatPrompt::for_table(&loaded.table);
                     }
                     self.loaded = Some(loaded);
-                    self.recent.clear();
+                    self.forget_results();
                     self.query_wanted = true;
                 }
                 Err(e) => self.notifications.push(e),
@@ -622,7 +629,7 @@ impl FlowApp {
                 self.summary_job = None;
                 self.loaded = None;
                 self.shown = None;
-                self.recent.clear();
+                self.forget_results();
                 self.paths.clear();
                 self.history = vec![Filter::All];
                 self.history_pos = 0;
@@ -739,7 +746,7 @@ impl FlowApp {
                 } else {
                     QueryContext { vpc: nets }
                 };
-                self.recent.clear();
+                self.forget_results();
                 self.query_wanted = true;
             }
             Command::SetViewOptions(o) => {
