@@ -122,8 +122,9 @@ pub fn run(paths: Vec<PathBuf>, threads: usize) -> ExitCode {
         with_conv.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     let worst = times.iter().copied().fold(0.0, f64::max);
+    let worst_conv = with_conv.iter().copied().fold(0.0, f64::max);
     eprintln!(
-        "views per filter change: median {:.1} ms, worst {worst:.1} ms ({} filters); with the conversations tab: median {:.1} ms",
+        "views per filter change: median {:.1} ms, worst {worst:.1} ms ({} filters); with the conversations tab: median {:.1} ms, worst {worst_conv:.1} ms",
         median(&mut times.clone()),
         times.len(),
         median(&mut with_conv)

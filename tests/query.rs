@@ -338,14 +338,20 @@ fn large_selections_subtract_the_rows_left_out() {
         ("dstport == 22", PortSide::Dst),
     ] {
         let sel = select(&t, &parse(text).unwrap(), &ctx).unwrap();
-        let opts = ViewOptions {
-            port_side: side,
-            with_pickers: true,
-            ..ViewOptions::default()
-        };
-        let fast = compute_views(&t, &sel, &opts);
-        let direct = compute_views_direct(&t, &sel, &opts);
-        assert_eq!(fast.totals.counts[0], sel.count, "{text}");
-        assert_eq!(format!("{fast:?}"), format!("{direct:?}"), "{text}");
+        for conversations in [ConversationMode::Directed, ConversationMode::Undirected] {
+            // Every view, conversations included.
+            let opts = ViewOptions {
+                port_side: side,
+                with_pickers: true,
+                with_conversations: true,
+                conversations,
+                ..ViewOptions::default()
+            };
+            let fast = compute_views(&t, &sel, &opts);
+            let direct = compute_views_direct(&t, &sel, &opts);
+            assert_eq!(fast.totals.counts[0], sel.count, "{text}");
+            assert!(!fast.conversations.is_empty() || sel.count == 0, "{text}");
+            assert_eq!(format!("{fast:?}"), format!("{direct:?}"), "{text}");
+        }
     }
 }

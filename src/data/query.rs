@@ -853,6 +853,8 @@ impl Acc {
 #[derive(Default)]
 pub struct ViewCache {
     all: std::sync::Mutex<Option<(AccKey, Arc<Acc>)>>,
+    /// The conversations (source, destination, sums) of every row.
+    pairs: std::sync::OnceLock<Vec<(u64, u64, Counts)>>,
     /// Where the table's first start and last end are: (chunk, row in chunk, value).
     extremes: std::sync::OnceLock<(Option<RowValue>, Option<RowValue>)>,
 }
@@ -1357,7 +1359,17 @@ fn views_of(table: &FlowTable, sel: &Selection, opts: &ViewOptions, complement: 
         )
     };
     let rows = table.len() as u64;
-    let acc = if complement && sel.count * 2 > rows && rows >= COMPLEMENT_MIN_ROWS {
+    // The rows a large selection leaves out: its views are computed from them.
+    let left_out =
+        (complement && sel.count * 2 > rows && rows >= COMPLEMENT_MIN_ROWS).then(|| Selection {
+            masks: sel
+                .masks
+                .iter()
+                .map(|m| m.iter().map(|x| !x).collect())
+                .collect(),
+            count: rows - sel.count,
+        });
+    let acc = if let Some(left_out) = &left_out {
         let key = (opts.port_side, opts.with_pickers, opts.timeline_buckets);
         let cached = table.view_cache.all.lock().ok().and_then(|c| {
             c.as_ref()
@@ -1375,12 +1387,7 @@ fn views_of(table: &FlowTable, sel: &Selection, opts: &ViewOptions, complement: 
                 all
             }
         };
-        let left_out: Vec<Vec<bool>> = sel
-            .masks
-            .iter()
-            .map(|m| m.iter().map(|x| !x).collect())
-            .collect();
-        let mut acc = fold(&left_out);
+        let mut acc = fold(&left_out.masks);
         acc.complement(&all);
         // The selection's span is the table's when it keeps the rows that make the table's
         // (the usual case for an exclusion); otherwise it is scanned.
@@ -1491,7 +1498,7 @@ fn views_of(table: &FlowTable, sel: &Selection, opts: &ViewOptions, complement: 
             .collect(),
     };
     if opts.with_conversations {
-        views.conversations = conversations(sel, &cols, &vc, opts);
+        views.conversations = conversations(table, sel, left_out.as_ref(), &cols, &vc, opts);
     }
     if opts.with_scanners {
         views.scanners = scanners(sel, &cols, &vc, opts.top_n);
@@ -1739,14 +1746,43 @@ fn pair_partitions<I: PairItem>(
     )
 }
 
+/// The conversations of a selection; with `left_out` (a large selection), the pairs of every row
+/// (cached per table) minus those of the rows left out.
 fn conversations(
+    table: &FlowTable,
     sel: &Selection,
+    left_out: Option<&Selection>,
     cols: &[ColumnView<'_>],
     vc: &ViewCols,
     opts: &ViewOptions,
 ) -> Vec<Ranked<(u32, u32)>> {
     let m = opts.metric.index();
-    let pairs = pair_aggregate(sel, cols, vc.src, vc.dst, vc.packets, vc.bytes);
+    let aggregate = |s: &Selection| pair_aggregate(s, cols, vc.src, vc.dst, vc.packets, vc.bytes);
+    let pairs = match left_out {
+        None => aggregate(sel),
+        Some(left_out) => {
+            let all = table.view_cache.pairs.get_or_init(|| {
+                aggregate(&Selection {
+                    masks: sel.masks.iter().map(|m| vec![true; m.len()]).collect(),
+                    count: sel.count + left_out.count,
+                })
+            });
+            let minus: FxHashMap<(u64, u64), Counts> = aggregate(left_out)
+                .into_iter()
+                .map(|(a, b, c)| ((a, b), c))
+                .collect();
+            all.iter()
+                .filter_map(|&(a, b, mut c)| {
+                    if let Some(x) = minus.get(&(a, b)) {
+                        for (c, x) in c.iter_mut().zip(x) {
+                            *c = c.saturating_sub(*x);
+                        }
+                    }
+                    (c[0] > 0).then_some((a, b, c))
+                })
+                .collect()
+        }
+    };
     let mut merged: FxHashMap<(u32, u32), Counts> = FxHashMap::default();
     let mut direct: Vec<Ranked<(u32, u32)>> = Vec::new();
     for (a, b, c) in pairs {
