@@ -334,17 +334,31 @@ fn large_selections_subtract_the_rows_left_out() {
         // The span of the selection is not the table's.
         ("start >= 2024-03-01T06:00Z", PortSide::Dst),
         ("not srcaddr in 10.0.0.0/16", PortSide::Dst),
+        // The busiest talkers' conversations left out: the whole-table leaders drop out of the
+        // top, so the candidate conversations must grow.
+        (
+            "not addr in {10.0.4.14, 10.0.0.28, 10.0.3.109, 10.0.0.158, 10.0.0.68, 10.0.0.248}",
+            PortSide::Dst,
+        ),
         // A small selection takes the direct path in both.
         ("dstport == 22", PortSide::Dst),
     ] {
         let sel = select(&t, &parse(text).unwrap(), &ctx).unwrap();
-        for conversations in [ConversationMode::Directed, ConversationMode::Undirected] {
+        // Top 20: the whole-table leaders suffice as candidates. Top 6000: every conversation
+        // is a candidate (A and B) or the bound decides late (A to B). Top 100,000: past the
+        // candidates' limit, every pair is subtracted.
+        let modes = [ConversationMode::Directed, ConversationMode::Undirected];
+        for (conversations, top_n) in modes
+            .into_iter()
+            .flat_map(|c| [(c, 20), (c, 6000), (c, 100_000)])
+        {
             // Every view, conversations included.
             let opts = ViewOptions {
                 port_side: side,
                 with_pickers: true,
                 with_conversations: true,
                 conversations,
+                top_n,
                 ..ViewOptions::default()
             };
             let fast = compute_views(&t, &sel, &opts);

@@ -855,9 +855,14 @@ pub struct ViewCache {
     all: std::sync::Mutex<Option<(AccKey, Arc<Acc>)>>,
     /// The conversations (source, destination, sums) of every row.
     pairs: std::sync::OnceLock<Vec<(u64, u64, Counts)>>,
+    /// Those conversations in one mode, best first by one metric: ((mode, metric), list).
+    ranked: std::sync::Mutex<Option<RankedPairs>>,
     /// Where the table's first start and last end are: (chunk, row in chunk, value).
     extremes: std::sync::OnceLock<(Option<RowValue>, Option<RowValue>)>,
 }
+
+/// Whole-table conversations in one mode, best first by one metric.
+type RankedPairs = ((ConversationMode, usize), Arc<Vec<Ranked<(u32, u32)>>>);
 
 /// A value and its place: (chunk, row in chunk, value).
 type RowValue = (usize, usize, u64);
@@ -1746,8 +1751,8 @@ fn pair_partitions<I: PairItem>(
     )
 }
 
-/// The conversations of a selection; with `left_out` (a large selection), the pairs of every row
-/// (cached per table) minus those of the rows left out.
+/// The conversations of a selection; with `left_out` (a large selection), from the pairs of
+/// every row (cached per table) and those of the rows left out.
 fn conversations(
     table: &FlowTable,
     sel: &Selection,
@@ -1756,57 +1761,156 @@ fn conversations(
     vc: &ViewCols,
     opts: &ViewOptions,
 ) -> Vec<Ranked<(u32, u32)>> {
-    let m = opts.metric.index();
+    let (m, n, mode) = (opts.metric.index(), opts.top_n, opts.conversations);
     let aggregate = |s: &Selection| pair_aggregate(s, cols, vc.src, vc.dst, vc.packets, vc.bytes);
-    let pairs = match left_out {
-        None => aggregate(sel),
-        Some(left_out) => {
-            let all = table.view_cache.pairs.get_or_init(|| {
-                aggregate(&Selection {
-                    masks: sel.masks.iter().map(|m| vec![true; m.len()]).collect(),
-                    count: sel.count + left_out.count,
-                })
-            });
-            let minus: FxHashMap<(u64, u64), Counts> = aggregate(left_out)
-                .into_iter()
-                .map(|(a, b, c)| ((a, b), c))
-                .collect();
-            all.iter()
-                .filter_map(|&(a, b, mut c)| {
-                    if let Some(x) = minus.get(&(a, b)) {
-                        for (c, x) in c.iter_mut().zip(x) {
-                            *c = c.saturating_sub(*x);
-                        }
-                    }
-                    (c[0] > 0).then_some((a, b, c))
-                })
-                .collect()
-        }
+    let Some(left_out) = left_out else {
+        return top_ranked(ranked_pairs(aggregate(sel), mode), m, n);
     };
-    let mut merged: FxHashMap<(u32, u32), Counts> = FxHashMap::default();
-    let mut direct: Vec<Ranked<(u32, u32)>> = Vec::new();
-    for (a, b, c) in pairs {
-        if a == NULL || b == NULL {
-            continue;
+    let all = table.view_cache.pairs.get_or_init(|| {
+        aggregate(&Selection {
+            masks: sel.masks.iter().map(|m| vec![true; m.len()]).collect(),
+            count: sel.count + left_out.count,
+        })
+    });
+    // The whole table's conversations in this mode, best first by this metric (the last order
+    // asked for is kept).
+    let key = (mode, m);
+    let cached = table.view_cache.ranked.lock().ok().and_then(|c| {
+        c.as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone())
+    });
+    let ranked = cached.unwrap_or_else(|| {
+        let mut r = ranked_pairs(all.iter().copied(), mode);
+        r.sort_by(|x, y| y.counts[m].cmp(&x.counts[m]).then(x.key.cmp(&y.key)));
+        let r = Arc::new(r);
+        if let Ok(mut c) = table.view_cache.ranked.lock() {
+            *c = Some((key, r.clone()));
         }
-        let (a, b) = (a as u32, b as u32);
-        match opts.conversations {
-            ConversationMode::Directed => direct.push(Ranked {
-                key: (a, b),
-                counts: c,
-            }),
-            ConversationMode::Undirected => {
-                add(merged.entry((a.min(b), a.max(b))).or_default(), &c)
+        r
+    });
+    if n > 0
+        && let Some(top) = top_after_subtracting(&ranked, left_out, cols, vc, mode, m, n)
+    {
+        return top;
+    }
+    // Every pair minus the left-out rows' pairs.
+    let minus: FxHashMap<(u64, u64), Counts> = aggregate(left_out)
+        .into_iter()
+        .map(|(a, b, c)| ((a, b), c))
+        .collect();
+    let pairs = all.iter().filter_map(|&(a, b, mut c)| {
+        if let Some(x) = minus.get(&(a, b)) {
+            for (c, x) in c.iter_mut().zip(x) {
+                *c = c.saturating_sub(*x);
             }
         }
+        (c[0] > 0).then_some((a, b, c))
+    });
+    top_ranked(ranked_pairs(pairs, mode), m, n)
+}
+
+/// Pairs `(a, b, counts)` as conversations of `mode` (A→B as they are; A↔B merged), without
+/// null addresses.
+fn ranked_pairs(
+    pairs: impl IntoIterator<Item = (u64, u64, Counts)>,
+    mode: ConversationMode,
+) -> Vec<Ranked<(u32, u32)>> {
+    let pairs = pairs
+        .into_iter()
+        .filter(|(a, b, _)| *a != NULL && *b != NULL)
+        .map(|(a, b, c)| ((a as u32, b as u32), c));
+    match mode {
+        ConversationMode::Directed => pairs.map(|(key, counts)| Ranked { key, counts }).collect(),
+        ConversationMode::Undirected => {
+            let mut merged: FxHashMap<(u32, u32), Counts> = FxHashMap::default();
+            for ((a, b), c) in pairs {
+                add(merged.entry((a.min(b), a.max(b))).or_default(), &c);
+            }
+            merged
+                .into_iter()
+                .map(|(key, counts)| Ranked { key, counts })
+                .collect()
+        }
     }
-    if opts.conversations == ConversationMode::Undirected {
-        direct = merged
-            .into_iter()
-            .map(|(key, counts)| Ranked { key, counts })
+}
+
+/// The top `n` conversations of a large selection without subtracting every pair: the
+/// whole-table leaders (`ranked`, best first) are candidates, and only their counts among the
+/// rows left out are looked up. A pair outside the candidates counts at most its whole-table
+/// value, so when the `n`-th best candidate beats the first pair left outside, the answer is
+/// exact; otherwise the candidates grow. `None` when they would grow too large.
+fn top_after_subtracting(
+    ranked: &[Ranked<(u32, u32)>],
+    left_out: &Selection,
+    cols: &[ColumnView<'_>],
+    vc: &ViewCols,
+    mode: ConversationMode,
+    m: usize,
+    n: usize,
+) -> Option<Vec<Ranked<(u32, u32)>>> {
+    let mut k = (n * 4).max(64);
+    while k <= 1 << 16 {
+        let cand = ranked.get(..k.min(ranked.len()))?;
+        let index: FxHashMap<(u32, u32), usize> =
+            cand.iter().enumerate().map(|(i, r)| (r.key, i)).collect();
+        let minus = par_fold(
+            left_out.masks.len(),
+            "flowlens-pairs",
+            || vec![[0u64; 3]; cand.len()],
+            |acc: &mut Vec<Counts>, chunk| {
+                let Some(mask) = left_out.masks.get(chunk) else {
+                    return;
+                };
+                let which = [vc.packets, vc.bytes, vc.src, vc.dst];
+                for_blocks(cols, &which, chunk, mask, |b| {
+                    let nz = |v: u64| if v == NULL { 0 } else { v };
+                    for j in 0..b.len() {
+                        let (a, d) = (b.get(2, j), b.get(3, j));
+                        if a == NULL || d == NULL {
+                            continue;
+                        }
+                        let (a, d) = (a as u32, d as u32);
+                        let key = match mode {
+                            ConversationMode::Directed => (a, d),
+                            ConversationMode::Undirected => (a.min(d), a.max(d)),
+                        };
+                        if let Some(x) = index.get(&key).and_then(|&i| acc.get_mut(i)) {
+                            add(x, &[1, nz(b.get(0, j)), nz(b.get(1, j))]);
+                        }
+                    }
+                });
+            },
+            |acc, other| {
+                for (x, y) in acc.iter_mut().zip(&other) {
+                    add(x, y);
+                }
+            },
+        );
+        let selected: Vec<Ranked<(u32, u32)>> = cand
+            .iter()
+            .zip(&minus)
+            .filter_map(|(r, x)| {
+                let mut c = r.counts;
+                for (c, x) in c.iter_mut().zip(x) {
+                    *c = c.saturating_sub(*x);
+                }
+                (c[0] > 0).then_some(Ranked {
+                    key: r.key,
+                    counts: c,
+                })
+            })
             .collect();
+        let top = top_ranked(selected, m, n);
+        match ranked.get(cand.len()) {
+            None => return Some(top),
+            Some(next) if top.len() == n && top.last()?.counts[m] > next.counts[m] => {
+                return Some(top);
+            }
+            _ => k *= 4,
+        }
     }
-    top_ranked(direct, m, opts.top_n)
+    None
 }
 
 /// The top `n` by metric `m`, ties by key.
