@@ -25,6 +25,17 @@ fn metric_text(metric: Metric, v: u64) -> String {
     }
 }
 
+/// The views' tables, as the Export menu offers them (names from `data::export::tables`).
+const VIEW_TABLES: [&str; 7] = [
+    "ports.csv",
+    "sources.csv",
+    "destinations.csv",
+    "conversations.csv",
+    "protocols.csv",
+    "actions.csv",
+    "timeline.csv",
+];
+
 /// Click = filter on it, shift-click = exclude it.
 fn click_command(ui: &egui::Ui, cond: Filter) -> Command {
     if ui.input(|i| i.modifiers.shift) {
@@ -96,15 +107,7 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
                 item(ui, label, Command::Export(ExportTarget::Chart(name.into())));
             }
             ui.separator();
-            for name in [
-                "ports.csv",
-                "sources.csv",
-                "destinations.csv",
-                "conversations.csv",
-                "protocols.csv",
-                "actions.csv",
-                "timeline.csv",
-            ] {
+            for name in VIEW_TABLES {
                 item(
                     ui,
                     &format!("{name}…"),
@@ -113,15 +116,7 @@ pub fn filter_bar_ui(app: &mut FlowApp, ui: &mut egui::Ui) {
             }
             ui.separator();
             ui.menu_button("Copy a table as CSV", |ui| {
-                for name in [
-                    "ports.csv",
-                    "sources.csv",
-                    "destinations.csv",
-                    "conversations.csv",
-                    "protocols.csv",
-                    "actions.csv",
-                    "timeline.csv",
-                ] {
+                for name in VIEW_TABLES {
                     if ui.button(name).clicked() {
                         copy_table(ui, app, name);
                         ui.close();
