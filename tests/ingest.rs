@@ -595,3 +595,99 @@ fn one_gigabyte_line_is_skipped_in_bounded_memory() {
     // Generous bound: other tests run in this process at the same time.
     assert!(grew < 256 << 20, "peak memory grew by {} MB", grew >> 20);
 }
+
+/// Loads `paths` with the whole-file gzip path (libdeflate) and with streaming only (flate2), and
+/// checks that both give the same records, skip reports, formats and errors.
+fn same_whole_and_streamed(
+    paths: &[std::path::PathBuf],
+    limits: ReadLimits,
+) -> flowlens::data::FlowTable {
+    let whole = load(
+        paths,
+        &LoadOptions {
+            limits: limits.clone(),
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    let streamed = load(
+        paths,
+        &LoadOptions {
+            limits: ReadLimits {
+                whole_gzip_bytes: 0,
+                ..limits
+            },
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(records(&whole), records(&streamed));
+    for (w, s) in whole.files.iter().zip(&streamed.files) {
+        assert_eq!(w.format, s.format, "{}", w.path.display());
+        assert_eq!(w.records, s.records, "{}", w.path.display());
+        assert_eq!(w.skipped, s.skipped, "{}", w.path.display());
+        assert_eq!(w.error, s.error, "{}", w.path.display());
+    }
+    whole
+}
+
+#[test]
+fn whole_file_gzip_path_matches_the_stream() {
+    let dir = tmp();
+    // A big first member (so the last member's size, the buffer hint, is far too small), then
+    // members with a header switch, bad lines, CRLF, a line over the limit, a JSON-wrapped
+    // message, and a last line without a newline.
+    let mut big = format!("{HEADER}\n");
+    for i in 0..30_000u32 {
+        big.push_str(&format!(
+            "2 123456789010 eni-{:017x} 10.0.{}.{} 10.1.0.2 {} 443 6 1 {} 1418530010 1418530070 ACCEPT OK\n",
+            i % 7,
+            i / 256 % 256,
+            i % 256,
+            1024 + i % 50_000,
+            i * 3
+        ));
+    }
+    let mut data = gzip(big.as_bytes());
+    data.extend(gzip(
+        format!(
+            "version srcaddr dstaddr action\n2 10.0.0.1 10.0.0.2 ACCEPT\r\nnot a record\n{}\n",
+            "x".repeat(500)
+        )
+        .as_bytes(),
+    ));
+    data.extend(gzip(
+        format!(
+            "{HEADER}\n{{\"message\": \"{}\"}}\n{}\n{}",
+            RECORDS[0], RECORDS[1], RECORDS[2]
+        )
+        .as_bytes(),
+    ));
+    let multi = write(dir.path(), "multi.gz", &data);
+    // CloudWatch Logs payloads, gzip'ed and glued as Firehose writes them.
+    let payload = cwl_payload("DATA_MESSAGE", &RECORDS[..2]);
+    let mut glued = gzip(payload.to_string().as_bytes());
+    glued.extend(gzip(payload.to_string().as_bytes()));
+    let json = write(dir.path(), "firehose-cwl", &glued);
+    // Damage: a corrupt member between two good ones (whole-file decoding refuses the file and
+    // the stream reports the break).
+    let mut damaged = gzip(format!("{}\n", RECORDS[0]).as_bytes());
+    let mut bad = gzip(format!("{}\n", RECORDS[1]).as_bytes());
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0xff;
+    damaged.extend(bad);
+    damaged.extend(gzip(format!("{}\n", RECORDS[0]).as_bytes()));
+    let damaged = write(dir.path(), "damaged.gz", &damaged);
+    let limits = ReadLimits {
+        max_line_bytes: 200,
+        ..ReadLimits::default()
+    };
+    let t = same_whole_and_streamed(&[multi, json, damaged], limits);
+    assert_eq!(t.files[0].records, 30_000 + 1 + 3);
+    assert_eq!(t.files[0].skipped.count, 2, "{:?}", t.files[0].skipped);
+    assert_eq!(t.files[0].format, "gzip text");
+    assert_eq!(t.files[1].records, 4);
+    assert_eq!(t.files[1].format, "gzip json");
+    assert!(t.files[2].error.is_some());
+    assert_eq!(t.files[2].records, 2);
+}

@@ -3,6 +3,7 @@
 //! - [`schema`]: the flow-log fields and how each is stored.
 //! - [`parse`]: text records → typed column segments (header detection, wrappers, skip report).
 //! - [`source`]: one file → records (content detection, gzip, JSON envelopes, Parquet).
+//! - [`inflate`]: whole-buffer gzip with libdeflate (the fast path for gzip files).
 //! - [`load`]: the loading API (named worker threads, progress, cancel).
 //! - [`table`]: the loaded [`FlowTable`] (one Polars `DataFrame`) and its assembly.
 //! - [`columns`]: zero-copy typed views of the frame's columns.
@@ -14,6 +15,7 @@ pub mod columns;
 pub mod export;
 pub mod filter;
 pub mod generate;
+pub mod inflate;
 pub mod load;
 pub mod output;
 pub mod parquet_footer;

@@ -199,9 +199,19 @@ fn parse_8_digits_unchecked(word: u64) -> u64 {
         >> 32
 }
 
-/// Appends one parsed value (`NULL` for `-`) to a column; strings come from `tok`.
-#[inline]
-fn push_value(col: &mut ColData, kind: Kind, v: u128, tok: &[u8], row: u32, dicts: &mut FileDicts) {
+/// Appends one parsed value (`NULL` for `-`) to a column; strings are `text[start..end]`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn push_value(
+    col: &mut ColData,
+    kind: Kind,
+    v: u128,
+    text: &[u8],
+    start: usize,
+    end: usize,
+    row: u32,
+    dicts: &mut FileDicts,
+) {
     let is_null = v == NULL;
     if is_null {
         col.nulls.push(row);
@@ -219,7 +229,7 @@ fn push_value(col: &mut ColData, kind: Kind, v: u128, tok: &[u8], row: u32, dict
                 dicts.addrs.id(v)
             } else {
                 match dicts.strings.get_mut(col.dict) {
-                    Some((_, d)) => d.id(tok),
+                    Some((_, d)) => d.id(text, start, end),
                     None => 0,
                 }
             };
@@ -490,6 +500,19 @@ impl Values {
         }
     }
 
+    /// Makes room for `rows` values in all, with one allocation.
+    fn reserve_total(&mut self, rows: usize) {
+        fn go<T>(v: &mut Vec<T>, rows: usize) {
+            v.reserve_exact(rows.saturating_sub(v.len()));
+        }
+        match self {
+            Values::U8(v) => go(v, rows),
+            Values::U16(v) => go(v, rows),
+            Values::U32(v) | Values::Ids(v) => go(v, rows),
+            Values::U64(v) => go(v, rows),
+        }
+    }
+
     fn truncate(&mut self, len: usize) {
         match self {
             Values::U8(v) => v.truncate(len),
@@ -535,7 +558,12 @@ pub struct Segment {
 /// Dictionary of the distinct strings of one column in one file.
 #[derive(Debug, Default)]
 pub struct StrDict {
-    map: FxHashMap<Box<[u8]>, u32>,
+    /// The first [`LINEAR_DICT`] short values, searched linearly while the dictionary is small.
+    first: Vec<(ShortKey, u32)>,
+    /// Every value of at most 32 bytes, by its packed form.
+    short: FxHashMap<ShortKey, u32>,
+    /// Longer values.
+    long: FxHashMap<Box<[u8]>, u32>,
     /// Distinct values in id order.
     pub values: Vec<Box<[u8]>>,
 }
@@ -544,19 +572,105 @@ pub struct StrDict {
 /// `account-id`, `type`, … never get past it.
 const LINEAR_DICT: usize = 8;
 
-impl StrDict {
+/// A string of at most 32 bytes packed into two words and its length, so it is compared and
+/// hashed as three integers (no `memcmp` call, no byte loop). `head` is the first 16 bytes
+/// (zero-padded), `tail` the last 16 when the string is longer than 16: with the length, the
+/// two determine the string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct ShortKey {
+    head: u128,
+    tail: u128,
+    len: u32,
+}
+
+impl ShortKey {
+    /// The key of `text[start..end]`, if that is at most 32 bytes. Bytes after `end` may be
+    /// read (and masked off), never written.
     #[inline]
-    fn id(&mut self, s: &[u8]) -> u32 {
-        if self.values.len() <= LINEAR_DICT {
-            if let Some(i) = self.values.iter().position(|v| **v == *s) {
-                return i as u32;
+    fn of(text: &[u8], start: usize, end: usize) -> Option<ShortKey> {
+        let len = end.checked_sub(start)?;
+        if len > 32 || end > text.len() {
+            return None;
+        }
+        let head_len = len.min(16);
+        let head = match text.get(start..start + 16) {
+            Some(w) => {
+                let mut b = [0u8; 16];
+                b.copy_from_slice(w);
+                let mask = if head_len == 16 {
+                    u128::MAX
+                } else {
+                    (1u128 << (8 * head_len)) - 1
+                };
+                u128::from_le_bytes(b) & mask
             }
-        } else if let Some(&id) = self.map.get(s) {
+            // Near the end of the text (the last field of a line): the 16 bytes that end at
+            // `end`, shifted down. A short `len` here: `start + 16` is past the end.
+            None => match end.checked_sub(16).and_then(|s| text.get(s..end)) {
+                Some(w) => {
+                    let mut b = [0u8; 16];
+                    b.copy_from_slice(w);
+                    u128::from_le_bytes(b)
+                        .checked_shr(8 * (16 - head_len) as u32)
+                        .unwrap_or(0)
+                }
+                None => {
+                    let mut b = [0u8; 16];
+                    b[..head_len].copy_from_slice(&text[start..start + head_len]);
+                    u128::from_le_bytes(b)
+                }
+            },
+        };
+        let tail = if len > 16 {
+            let mut b = [0u8; 16];
+            b.copy_from_slice(&text[end - 16..end]);
+            u128::from_le_bytes(b)
+        } else {
+            0
+        };
+        Some(ShortKey {
+            head,
+            tail,
+            len: len as u32,
+        })
+    }
+}
+
+impl StrDict {
+    /// The id of `text[start..end]`, added if new.
+    #[inline]
+    fn id(&mut self, text: &[u8], start: usize, end: usize) -> u32 {
+        let Some(key) = ShortKey::of(text, start, end) else {
+            return self.long_id(&text[start.min(end)..end]);
+        };
+        if self.short.len() <= LINEAR_DICT {
+            if let Some(&(_, id)) = self.first.iter().find(|(k, _)| *k == key) {
+                return id;
+            }
+        } else if let Some(&id) = self.short.get(&key) {
             return id;
         }
+        let id = self.push(&text[start..end]);
+        if self.first.len() < LINEAR_DICT {
+            self.first.push((key, id));
+        }
+        self.short.insert(key, id);
+        id
+    }
+
+    #[cold]
+    fn long_id(&mut self, s: &[u8]) -> u32 {
+        if let Some(&id) = self.long.get(s) {
+            return id;
+        }
+        let id = self.push(s);
+        self.long.insert(s.into(), id);
+        id
+    }
+
+    fn push(&mut self, s: &[u8]) -> u32 {
         let id = self.values.len() as u32;
         self.values.push(s.into());
-        self.map.insert(s.into(), id);
         id
     }
 }
@@ -774,7 +888,7 @@ impl RecordParser {
                 i = end;
                 match (value, seg.cols.get_mut(count)) {
                     (Some(v), Some(col)) => {
-                        push_value(col, kind, v, &line[start..end], row, &mut self.dicts);
+                        push_value(col, kind, v, line, start, end, row, &mut self.dicts);
                     }
                     _ => error = Some((count, start, end)),
                 }
@@ -882,10 +996,22 @@ impl RecordParser {
         let row = seg.rows as u32;
         for (k, (col, &v)) in seg.cols.iter_mut().zip(&self.scratch).enumerate() {
             let kind = self.kinds.get(k).copied().unwrap_or(Kind::Str);
-            push_value(col, kind, v, token(k), row, &mut self.dicts);
+            let tok = token(k);
+            push_value(col, kind, v, tok, 0, tok.len(), row, &mut self.dicts);
         }
         seg.rows += 1;
         self.records += 1;
+    }
+
+    /// Makes room in the current segment for `rows` records in all (an estimate from the text
+    /// still to come), so its columns are allocated once instead of doubling and copying.
+    pub fn reserve_rows(&mut self, rows: usize) {
+        if let Some(seg) = self.current.as_mut() {
+            let rows = rows.min(SEGMENT_ROWS);
+            for col in &mut seg.cols {
+                col.values.reserve_total(rows);
+            }
+        }
     }
 
     /// Resets the layout to the default (used between CloudWatch payloads, which have no header).
