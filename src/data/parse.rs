@@ -268,6 +268,11 @@ fn token_end(line: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Number of fields (runs of non-separators) on a line.
+fn count_fields(line: &[u8]) -> usize {
+    line.split(|b| is_sep(*b)).filter(|t| !t.is_empty()).count()
+}
+
 #[inline]
 fn is_sep(b: u8) -> bool {
     b == b' ' || b == b'\t'
@@ -868,51 +873,52 @@ impl RecordParser {
         };
         let n = self.kinds.len();
         let row = seg.rows as u32;
-        let mut error: Option<(usize, usize, usize)> = None;
-        let mut count = 0;
-        let mut i = 0;
         let len = line.len();
+        let mut i = 0;
+        // The first invalid value (field, token start, token end), if any.
+        let mut error: Option<(usize, usize, usize)> = None;
         // Each field is parsed while scanned and appended to its column at once; a bad line is
         // rolled back below (bad lines are rare, so this beats buffering every line).
-        while i < len {
+        for (k, (col, &kind)) in seg.cols.iter_mut().zip(&self.kinds).enumerate() {
             while i < len && is_sep(line[i]) {
                 i += 1;
             }
             if i == len {
+                // Too few fields: counted below.
+                error = Some((k, i, i));
                 break;
             }
             let start = i;
-            if count < n && error.is_none() {
-                let kind = self.kinds[count];
-                let (end, value) = scan_value(kind, line, start);
-                i = end;
-                match (value, seg.cols.get_mut(count)) {
-                    (Some(v), Some(col)) => {
-                        push_value(col, kind, v, line, start, end, row, &mut self.dicts);
-                    }
-                    _ => error = Some((count, start, end)),
+            let (end, value) = scan_value(kind, line, start);
+            i = end;
+            match value {
+                Some(v) => push_value(col, kind, v, line, start, end, row, &mut self.dicts),
+                None => {
+                    error = Some((k, start, end));
+                    break;
                 }
-            } else {
-                i = token_end(line, i);
             }
-            count += 1;
         }
-        if count == n && error.is_none() {
-            seg.rows += 1;
-            self.records += 1;
-            return;
+        if error.is_none() {
+            while i < len && is_sep(line[i]) {
+                i += 1;
+            }
+            if i == len {
+                seg.rows += 1;
+                self.records += 1;
+                return;
+            }
         }
+        // Not a valid record: take back what was appended, then say why.
         for col in &mut seg.cols {
             col.values.truncate(row as usize);
             if col.nulls.last() == Some(&row) {
                 col.nulls.pop();
             }
         }
-        let reason = if count != n {
-            SkipReason::FieldCount {
-                expected: n,
-                found: count,
-            }
+        let found = count_fields(line);
+        let reason = if found != n {
+            SkipReason::FieldCount { expected: n, found }
         } else if let Some((k, s, e)) = error {
             self.value_error(k, &line[s..e])
         } else {
@@ -1132,6 +1138,50 @@ mod tests {
 
     fn parser() -> RecordParser {
         RecordParser::new(default_layout().into())
+    }
+
+    #[test]
+    fn string_dictionary_tells_apart_every_length_and_position() {
+        // Strings that agree on their first and last 16 bytes, or differ only in length, or
+        // sit at the end of the text (where 16 bytes cannot be read after their start).
+        let words: Vec<Vec<u8>> = [
+            "OK",
+            "OKX",
+            "ACCEPT",
+            "a",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopqr",
+            "abcdefghijklmnopXr",
+            "eni-0123456789abcdef0",
+            "eni-0123456789abcdef1",
+            "tgw-attach-0123456789abcdef0",
+            "x".repeat(32).as_str(),
+            "x".repeat(33).as_str(),
+            "x".repeat(34).as_str(),
+            "y".repeat(40).as_str(),
+        ]
+        .iter()
+        .map(|w| w.as_bytes().to_vec())
+        .collect();
+        let mut d = StrDict::default();
+        let mut ids = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            // Alone (at the end of the text), and inside a longer line.
+            let alone = d.id(w, 0, w.len());
+            let line = [b"pad ".as_slice(), w, b" after the word, long enough"].concat();
+            let inside = d.id(&line, 4, 4 + w.len());
+            assert_eq!(alone, inside, "word {i}");
+            let tail = [b"0123456789abcdefghij ".as_slice(), w].concat();
+            assert_eq!(d.id(&tail, 21, tail.len()), alone, "word {i} at the end");
+            ids.push(alone);
+        }
+        let mut distinct = ids.clone();
+        distinct.dedup();
+        assert_eq!(distinct.len(), words.len(), "{ids:?}");
+        for (w, id) in words.iter().zip(&ids) {
+            assert_eq!(&*d.values[*id as usize], &w[..]);
+        }
     }
 
     #[test]

@@ -49,51 +49,71 @@ impl Summary {
             frame_bytes: df.estimated_size() + table.addrs.len() * 16,
             ..Summary::default()
         };
-        if let Some(v) = col("packets") {
-            s.packets = v.chunks.iter().map(|c| c.sum()).sum();
-        }
-        if let Some(v) = col("bytes") {
-            s.bytes = v.chunks.iter().map(|c| c.sum()).sum();
-        }
-        if let Some(v) = col("start") {
-            s.first_start = v
-                .chunks
-                .iter()
-                .filter_map(|c| c.min_max())
-                .map(|m| m.0)
-                .min();
-        }
-        if let Some(v) = col("end") {
-            s.last_end = v
-                .chunks
-                .iter()
-                .filter_map(|c| c.min_max())
-                .map(|m| m.1)
-                .max();
-        }
-        let counts = |v: &ColumnView| -> Vec<u64> {
-            let mut counts = vec![0u64; v.categories.len()];
-            for c in &v.chunks {
-                c.count_values(&mut counts);
+        // Two halves on two threads: sums and time span here, category counts on a helper.
+        let numbers = |s: &mut Summary| {
+            if let Some(v) = col("packets") {
+                s.packets = v.chunks.iter().map(|c| c.sum()).sum();
             }
-            counts
+            if let Some(v) = col("bytes") {
+                s.bytes = v.chunks.iter().map(|c| c.sum()).sum();
+            }
+            if let Some(v) = col("start") {
+                s.first_start = v
+                    .chunks
+                    .iter()
+                    .filter_map(|c| c.min_max())
+                    .map(|m| m.0)
+                    .min();
+            }
+            if let Some(v) = col("end") {
+                s.last_end = v
+                    .chunks
+                    .iter()
+                    .filter_map(|c| c.min_max())
+                    .map(|m| m.1)
+                    .max();
+            }
         };
-        let pick = |v: &ColumnView, counts: &[u64], name: &str| -> u64 {
-            v.category_id(name)
-                .and_then(|id| counts.get(id as usize).copied())
-                .unwrap_or(0)
+        let categories = || -> [u64; 5] {
+            let counts = |v: &ColumnView| -> Vec<u64> {
+                let mut counts = vec![0u64; v.categories.len()];
+                for c in &v.chunks {
+                    c.count_values(&mut counts);
+                }
+                counts
+            };
+            let pick = |v: &ColumnView, counts: &[u64], name: &str| -> u64 {
+                v.category_id(name)
+                    .and_then(|id| counts.get(id as usize).copied())
+                    .unwrap_or(0)
+            };
+            let mut out = [0u64; 5];
+            if let Some(v) = col("action") {
+                let c = counts(&v);
+                out[0] = pick(&v, &c, "ACCEPT");
+                out[1] = pick(&v, &c, "REJECT");
+            }
+            if let Some(v) = col("log_status") {
+                let c = counts(&v);
+                out[2] = pick(&v, &c, "OK");
+                out[3] = pick(&v, &c, "NODATA");
+                out[4] = pick(&v, &c, "SKIPDATA");
+            }
+            out
         };
-        if let Some(v) = col("action") {
-            let c = counts(&v);
-            s.accept = pick(&v, &c, "ACCEPT");
-            s.reject = pick(&v, &c, "REJECT");
-        }
-        if let Some(v) = col("log_status") {
-            let c = counts(&v);
-            s.ok = pick(&v, &c, "OK");
-            s.nodata = pick(&v, &c, "NODATA");
-            s.skipdata = pick(&v, &c, "SKIPDATA");
-        }
+        let counted = std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new()
+                .name("flowlens-summary".into())
+                .spawn_scoped(scope, categories);
+            numbers(&mut s);
+            match helper {
+                Ok(h) => h.join().ok(),
+                Err(_) => None,
+            }
+        });
+        // Without a helper thread (or if it died), count here.
+        let [accept, reject, ok, nodata, skipdata] = counted.unwrap_or_else(categories);
+        (s.accept, s.reject, s.ok, s.nodata, s.skipdata) = (accept, reject, ok, nodata, skipdata);
         s
     }
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 use polars_arrow::array::PrimitiveArray;
 use polars_arrow::bitmap::{Bitmap, MutableBitmap};
+use polars_arrow::types::NativeType;
 use rustc_hash::FxHashMap;
 
 use super::parse::{ParsedFile, SkipReport, Values, addr_to_string};
@@ -154,32 +155,32 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
     let plan = plan_chunks(&inputs);
 
     // The shared address dictionary, sorted by address, and each file's local → global ids.
-    let mut addrs: Vec<u128> = inputs
-        .iter()
-        .flat_map(|i| i.parsed.dicts.addrs.values.iter().copied())
-        .collect();
+    // Deduplicated by hashing first: files share most addresses, so far fewer are sorted.
+    let mut index: FxHashMap<u128, u32> = FxHashMap::default();
+    for input in &inputs {
+        for &a in &input.parsed.dicts.addrs.values {
+            index.entry(a).or_insert(0);
+        }
+    }
+    let mut addrs: Vec<u128> = index.keys().copied().collect();
     addrs.sort_unstable();
-    addrs.dedup();
-    let addr_remaps: Vec<Vec<u32>> = {
-        let index: FxHashMap<u128, u32> = addrs
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (*a, i as u32))
-            .collect();
-        inputs
-            .iter()
-            .map(|i| {
-                i.parsed
-                    .dicts
-                    .addrs
-                    .values
-                    .iter()
-                    .map(|a| index.get(a).copied().unwrap_or(0))
-                    .collect()
-            })
-            .collect()
-    };
-    let addr_strings: Vec<String> = addrs.iter().map(|a| addr_to_string(*a)).collect();
+    for (i, a) in addrs.iter().enumerate() {
+        index.insert(*a, i as u32);
+    }
+    let addr_remaps: Vec<Vec<u32>> = inputs
+        .iter()
+        .map(|i| {
+            i.parsed
+                .dicts
+                .addrs
+                .values
+                .iter()
+                .map(|a| index.get(a).copied().unwrap_or(0))
+                .collect()
+        })
+        .collect();
+    drop(index);
+    let addr_strings = addr_strings(&addrs);
 
     // Move each column's segment data out (cheap), then build the columns on two threads.
     let work: Vec<(usize, FlowColumn, ColParts)> = columns
@@ -262,6 +263,24 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
         load_secs: 0.0,
         start_range: std::sync::OnceLock::new(),
         view_cache: Default::default(),
+    })
+}
+
+/// The addresses as text (the address columns' categories), formatted on two threads.
+fn addr_strings(addrs: &[u128]) -> Vec<String> {
+    let format =
+        |part: &[u128]| -> Vec<String> { part.iter().map(|a| addr_to_string(*a)).collect() };
+    let (first, second) = addrs.split_at(addrs.len() / 2);
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("flowlens-addr-text".into())
+            .spawn_scoped(scope, || format(second));
+        let mut out = format(first);
+        match helper.map(|h| h.join()) {
+            Ok(Ok(rest)) => out.extend(rest),
+            _ => out.extend(format(second)),
+        }
+        out
     })
 }
 
@@ -414,8 +433,9 @@ where
     ChunkedArray::<T>::from_chunk_iter(name, chunks).into_column()
 }
 
-/// A dictionary column: each file's local ids are mapped through `remaps[file]` in place, then
-/// narrowed to the `Enum`'s physical type.
+/// A dictionary column: each file's local ids are mapped through `remaps[file]` (every global
+/// id is below the number of categories by construction; an id a remap lacks becomes 0) and
+/// written in the `Enum`'s physical width, in one pass.
 fn dictionary(
     parts: ColParts,
     name: PlSmallStr,
@@ -427,67 +447,80 @@ fn dictionary(
     let physical = fcats.physical();
     let dtype = DataType::Enum(fcats, mapping);
     let n_cats = categories.len().max(1) as u32;
-    let mut ids_chunks: Vec<(Vec<u32>, Option<Bitmap>)> = Vec::with_capacity(parts.len());
-    for group in parts {
-        let single = group.len() == 1;
-        let mut ids: Vec<u32> = Vec::new();
-        let mut nulls: Vec<u32> = Vec::new();
-        for (f, rows, taken) in group {
-            let base = ids.len() as u32;
-            let remap = remaps.get(f).map_or(&[][..], Vec::as_slice);
-            match taken {
-                Some((Values::Ids(mut v), n)) => {
-                    for id in &mut v {
-                        *id = remap.get(*id as usize).copied().unwrap_or(0);
-                    }
-                    if ids.is_empty() && single {
-                        ids = v;
-                        nulls = n;
-                    } else {
-                        ids.extend_from_slice(&v);
-                        nulls.extend(n.iter().map(|r| base + r));
-                    }
-                }
-                _ => {
-                    ids.resize(ids.len() + rows, 0);
-                    nulls.extend(base..base + rows as u32);
-                }
-            }
-        }
-        if ids.iter().any(|&id| id >= n_cats) {
-            polars_bail!(ComputeError: "internal error: category id out of range in column {name}");
-        }
-        let len = ids.len();
-        ids_chunks.push((ids, validity(len, &nulls)));
-    }
-    // SAFETY: every id is < the number of categories (checked above; null rows hold 0, which the
-    // validity masks), and the physical type matches the dtype's.
+    // Every remap entry is checked once here (not every row): out-of-range entries become 0.
+    let remaps: Vec<Vec<u32>> = remaps
+        .iter()
+        .map(|r| r.iter().map(|&g| if g < n_cats { g } else { 0 }).collect())
+        .collect();
+    // SAFETY (all three arms): every id written is a remap entry, and every remap entry is
+    // < the number of categories (clamped above); null rows hold 0, which the validity masks.
+    // The physical type matches the dtype's.
     let column = match physical {
         CategoricalPhysical::U8 => {
-            let chunks = ids_chunks.into_iter().map(|(ids, v)| {
-                PrimitiveArray::from_vec(ids.into_iter().map(|i| i as u8).collect::<Vec<u8>>())
-                    .with_validity(v)
-            });
+            let chunks = dictionary_chunks::<u8>(parts, &remaps, |g| g as u8, Err);
             let phys = UInt8Chunked::from_chunk_iter(name, chunks);
             unsafe { Categorical8Chunked::from_cats_and_dtype_unchecked(phys, dtype) }.into_column()
         }
         CategoricalPhysical::U16 => {
-            let chunks = ids_chunks.into_iter().map(|(ids, v)| {
-                PrimitiveArray::from_vec(ids.into_iter().map(|i| i as u16).collect::<Vec<u16>>())
-                    .with_validity(v)
-            });
+            let chunks = dictionary_chunks::<u16>(parts, &remaps, |g| g as u16, Err);
             let phys = UInt16Chunked::from_chunk_iter(name, chunks);
             unsafe { Categorical16Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
                 .into_column()
         }
         CategoricalPhysical::U32 => {
-            let chunks = ids_chunks
-                .into_iter()
-                .map(|(ids, v)| PrimitiveArray::from_vec(ids).with_validity(v));
+            let chunks = dictionary_chunks::<u32>(parts, &remaps, |g| g, Ok);
             let phys = UInt32Chunked::from_chunk_iter(name, chunks);
             unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(phys, dtype) }
                 .into_column()
         }
     };
     Ok(column)
+}
+
+/// The chunks of a dictionary column: local ids remapped and narrowed to `T` in one pass. A
+/// chunk that is one segment of `u32` ids is remapped in place and moved, not copied.
+fn dictionary_chunks<T: NativeType>(
+    parts: ColParts,
+    remaps: &[Vec<u32>],
+    narrow: impl Fn(u32) -> T + Copy,
+    in_place: impl Fn(Vec<u32>) -> Result<Vec<T>, Vec<u32>>,
+) -> Vec<PrimitiveArray<T>> {
+    let mut chunks = Vec::with_capacity(parts.len());
+    for group in parts {
+        let single = group.len() == 1;
+        let mut ids: Vec<T> = Vec::new();
+        if !single {
+            ids.reserve(group.iter().map(|(_, rows, _)| *rows).sum());
+        }
+        let mut nulls: Vec<u32> = Vec::new();
+        for (f, rows, taken) in group {
+            let base = ids.len() as u32;
+            let remap = remaps.get(f).map_or(&[][..], Vec::as_slice);
+            let global = |id: u32| remap.get(id as usize).copied().unwrap_or(0);
+            match taken {
+                Some((Values::Ids(mut v), n)) => {
+                    if single {
+                        for id in &mut v {
+                            *id = global(*id);
+                        }
+                        match in_place(v) {
+                            Ok(moved) => ids = moved,
+                            Err(v) => ids.extend(v.iter().map(|&g| narrow(g))),
+                        }
+                        nulls = n;
+                    } else {
+                        ids.extend(v.iter().map(|&id| narrow(global(id))));
+                        nulls.extend(n.iter().map(|r| base + r));
+                    }
+                }
+                _ => {
+                    ids.resize(ids.len() + rows, narrow(0));
+                    nulls.extend(base..base + rows as u32);
+                }
+            }
+        }
+        let len = ids.len();
+        chunks.push(PrimitiveArray::from_vec(ids).with_validity(validity(len, &nulls)));
+    }
+    chunks
 }
