@@ -154,42 +154,15 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
         .sum();
     let plan = plan_chunks(&inputs);
 
-    // The shared address dictionary, sorted by address, and each file's local → global ids.
-    // Deduplicated by hashing first: files share most addresses, so far fewer are sorted.
-    let mut index: FxHashMap<u128, u32> = FxHashMap::default();
-    for input in &inputs {
-        for &a in &input.parsed.dicts.addrs.values {
-            index.entry(a).or_insert(0);
-        }
-    }
-    let mut addrs: Vec<u128> = index.keys().copied().collect();
-    addrs.sort_unstable();
-    for (i, a) in addrs.iter().enumerate() {
-        index.insert(*a, i as u32);
-    }
-    let addr_remaps: Vec<Vec<u32>> = inputs
-        .iter()
-        .map(|i| {
-            i.parsed
-                .dicts
-                .addrs
-                .values
-                .iter()
-                .map(|a| index.get(a).copied().unwrap_or(0))
-                .collect()
-        })
-        .collect();
-    drop(index);
-    let addr_strings = addr_strings(&addrs);
-
-    // Move each column's segment data out (cheap), then build the columns on two threads.
-    let work: Vec<(usize, FlowColumn, ColParts)> = columns
+    // Move each column's segment data out (cheap), then build the columns on two threads: this
+    // one builds the address dictionary and the address columns, then helps with the rest.
+    let (addr_work, other_work): (Vec<_>, Vec<_>) = columns
         .iter()
         .enumerate()
         .map(|(i, col)| (i, col.clone(), take_column(&mut inputs, &plan, col)))
-        .collect();
-    let n_cols = work.len();
-    let work = std::sync::Mutex::new(work);
+        .partition(|(_, col, _)| col.kind() == Kind::Addr);
+    let n_cols = columns.len();
+    let work = std::sync::Mutex::new(other_work);
     let results: std::sync::Mutex<Vec<(usize, PolarsResult<Column>)>> =
         std::sync::Mutex::new(Vec::with_capacity(n_cols));
     let inputs_ref: &[ParsedInput] = &inputs;
@@ -212,14 +185,17 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
                 Values::U64(v) => Some(v),
                 _ => None,
             }),
-            Kind::Addr => dictionary(parts, name, &addr_strings, &addr_remaps)?,
+            Kind::Addr => {
+                polars_bail!(ComputeError: "internal error: address column {name} built apart")
+            }
             Kind::Str => {
                 let (values, remaps) = string_dictionary(inputs_ref, col.name());
-                dictionary(parts, name, &values, &remaps)?
+                let fcats = FrozenCategories::new(values.iter().map(String::as_str))?;
+                dictionary(parts, name, fcats, &remaps)?
             }
         })
     };
-    let worker = || {
+    let drain = || {
         loop {
             let item = work.lock().ok().and_then(|mut w| w.pop());
             let Some((i, col, parts)) = item else { break };
@@ -229,15 +205,30 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
             }
         }
     };
-    std::thread::scope(|scope| {
+    let addrs = std::thread::scope(|scope| -> PolarsResult<Vec<u128>> {
         let helper = std::thread::Builder::new()
             .name("flowlens-assemble".into())
-            .spawn_scoped(scope, worker);
-        worker();
+            .spawn_scoped(scope, drain);
+        let (addrs, remaps) = address_dictionary(inputs_ref);
+        if !addr_work.is_empty() {
+            // One category list for every address column (built once, shared).
+            let text: Vec<String> = addrs.iter().map(|a| addr_to_string(*a)).collect();
+            let fcats = FrozenCategories::new(text.iter().map(String::as_str))?;
+            drop(text);
+            for (i, col, parts) in addr_work {
+                let name = PlSmallStr::from(col.name());
+                let column = dictionary(parts, name, fcats.clone(), &remaps);
+                if let Ok(mut r) = results.lock() {
+                    r.push((i, column));
+                }
+            }
+        }
+        drain();
         if let Ok(h) = helper {
             h.join().ok();
         }
-    });
+        Ok(addrs)
+    })?;
     let mut built = results.into_inner().unwrap_or_default();
     if built.len() != n_cols {
         polars_bail!(ComputeError: "internal error: a column could not be built");
@@ -266,22 +257,33 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
     })
 }
 
-/// The addresses as text (the address columns' categories), formatted on two threads.
-fn addr_strings(addrs: &[u128]) -> Vec<String> {
-    let format =
-        |part: &[u128]| -> Vec<String> { part.iter().map(|a| addr_to_string(*a)).collect() };
-    let (first, second) = addrs.split_at(addrs.len() / 2);
-    std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new()
-            .name("flowlens-addr-text".into())
-            .spawn_scoped(scope, || format(second));
-        let mut out = format(first);
-        match helper.map(|h| h.join()) {
-            Ok(Ok(rest)) => out.extend(rest),
-            _ => out.extend(format(second)),
+/// The shared address dictionary, sorted by address, and each file's local → global ids.
+/// Deduplicated by hashing first: files share most addresses, so far fewer are sorted.
+fn address_dictionary(inputs: &[ParsedInput]) -> (Vec<u128>, Vec<Vec<u32>>) {
+    let mut index: FxHashMap<u128, u32> = FxHashMap::default();
+    for input in inputs {
+        for &a in &input.parsed.dicts.addrs.values {
+            index.entry(a).or_insert(0);
         }
-        out
-    })
+    }
+    let mut addrs: Vec<u128> = index.keys().copied().collect();
+    addrs.sort_unstable();
+    for (i, a) in addrs.iter().enumerate() {
+        index.insert(*a, i as u32);
+    }
+    let remaps = inputs
+        .iter()
+        .map(|i| {
+            i.parsed
+                .dicts
+                .addrs
+                .values
+                .iter()
+                .map(|a| index.get(a).copied().unwrap_or(0))
+                .collect()
+        })
+        .collect();
+    (addrs, remaps)
 }
 
 /// Validity of a chunk from its null row indexes (`None` when there is no null).
@@ -439,14 +441,13 @@ where
 fn dictionary(
     parts: ColParts,
     name: PlSmallStr,
-    categories: &[String],
+    fcats: Arc<FrozenCategories>,
     remaps: &[Vec<u32>],
 ) -> PolarsResult<Column> {
-    let fcats = FrozenCategories::new(categories.iter().map(String::as_str))?;
+    let n_cats = fcats.categories().len().max(1) as u32;
     let mapping = fcats.mapping().clone();
     let physical = fcats.physical();
     let dtype = DataType::Enum(fcats, mapping);
-    let n_cats = categories.len().max(1) as u32;
     // Every remap entry is checked once here (not every row): out-of-range entries become 0.
     let remaps: Vec<Vec<u32>> = remaps
         .iter()
