@@ -702,7 +702,7 @@ impl StrDict {
     #[inline]
     fn id(&mut self, text: &[u8], start: usize, end: usize) -> u32 {
         let Some(key) = ShortKey::of(text, start, end) else {
-            return self.long_id(&text[start.min(end)..end]);
+            return self.long_id(text.get(start..end).unwrap_or_default());
         };
         if self.short.len() <= LINEAR_DICT {
             if let Some(&(_, id)) = self.first.iter().find(|(k, _)| *k == key) {
