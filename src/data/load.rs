@@ -16,6 +16,9 @@ use super::schema::{Column, default_layout};
 use super::source::{FileOutcome, Progress, ReadLimits, read_file};
 use super::table::{FileReport, FlowTable, ParsedInput, assemble};
 
+/// What all workers' whole-file gzip buffers may hold together (see `source::read_whole_gzip`).
+const WHOLE_GZIP_BUDGET: usize = 512 << 20;
+
 /// How to load.
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
@@ -160,6 +163,18 @@ fn run(
         options.threads
     }
     .clamp(1, files.len().max(1));
+    // Each worker keeps a whole-file gzip buffer: on a machine with many cores, smaller files
+    // only, so that all workers together hold at most about 512 MB of text.
+    let options = &LoadOptions {
+        limits: ReadLimits {
+            whole_gzip_bytes: options
+                .limits
+                .whole_gzip_bytes
+                .min(WHOLE_GZIP_BUDGET / threads),
+            ..options.limits.clone()
+        },
+        ..options.clone()
+    };
 
     // Largest files first, so the last file to finish is a small one.
     let mut order: Vec<usize> = (0..files.len()).collect();
