@@ -57,22 +57,16 @@ impl Summary {
             if let Some(v) = col("bytes") {
                 s.bytes = v.chunks.iter().map(|c| c.sum()).sum();
             }
-            if let Some(v) = col("start") {
-                s.first_start = v
+            // The smallest and largest value of a column, over all its chunks.
+            let range = |name: &str| {
+                col(name)?
                     .chunks
                     .iter()
                     .filter_map(|c| c.min_max())
-                    .map(|m| m.0)
-                    .min();
-            }
-            if let Some(v) = col("end") {
-                s.last_end = v
-                    .chunks
-                    .iter()
-                    .filter_map(|c| c.min_max())
-                    .map(|m| m.1)
-                    .max();
-            }
+                    .reduce(|(a, b), (lo, hi)| (a.min(lo), b.max(hi)))
+            };
+            s.first_start = range("start").map(|(lo, _)| lo);
+            s.last_end = range("end").map(|(_, hi)| hi);
         };
         let categories = || -> [u64; 5] {
             let counts = |v: &ColumnView| -> Vec<u64> {
