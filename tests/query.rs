@@ -1,9 +1,11 @@
 //! The query engine on a fixture small enough to check by hand.
 
-use flowlens::data::filter::parse;
-use flowlens::data::query::{
-    ConversationMode, Metric, PortSide, QueryContext, ViewOptions, addr_text, compute_views,
-    group_by, select,
+use flowlens::model::{Counts, Metric};
+use flowlens::query::click::addr_text;
+use flowlens::query::filter::parse;
+use flowlens::query::group::group_by;
+use flowlens::query::{
+    ConversationMode, PortSide, QueryContext, ViewCache, ViewOptions, compute_views, select,
 };
 
 use crate::util::{HEADER, load_paths, write};
@@ -33,7 +35,7 @@ const FLOWS: &str = "\
 2 1 eni-b - - - - - - - 1240 1299 - NODATA
 ";
 
-fn table() -> (tempfile::TempDir, flowlens::data::FlowTable) {
+fn table() -> (tempfile::TempDir, flowlens::model::FlowTable) {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "q.log", format!("{HEADER}\n{FLOWS}").as_bytes());
     let t = load_paths(&[p]);
@@ -41,7 +43,7 @@ fn table() -> (tempfile::TempDir, flowlens::data::FlowTable) {
     (dir, t)
 }
 
-fn count(t: &flowlens::data::FlowTable, text: &str) -> u64 {
+fn count(t: &flowlens::model::FlowTable, text: &str) -> u64 {
     select(t, &parse(text).unwrap(), &QueryContext::default())
         .unwrap()
         .count
@@ -109,8 +111,8 @@ fn filters_select_the_right_rows() {
 fn views_match_the_hand_counted_numbers() {
     let (_d, t) = table();
     let all = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
-    let v = compute_views(&t, &all, &ViewOptions::default());
-    assert_eq!(v.totals.counts, [9, 43, 22180]);
+    let v = compute_views(&t, &ViewCache::default(), &all, &ViewOptions::default());
+    assert_eq!(v.totals.counts, Counts::new(9, 43, 22180));
     assert_eq!((v.totals.accept, v.totals.reject), (5, 3));
     assert_eq!(v.totals.distinct_src, 5);
     assert_eq!(v.totals.distinct_dst, 4);
@@ -119,21 +121,31 @@ fn views_match_the_hand_counted_numbers() {
         (Some(1000), Some(1299))
     );
     // Destination ports by flows; ties by port.
-    let ports: Vec<(u16, u64)> = v.ports.ports.iter().map(|r| (r.key, r.counts[0])).collect();
+    let ports: Vec<(u16, u64)> = v
+        .ports
+        .ports
+        .iter()
+        .map(|r| (r.key, r.counts.flows()))
+        .collect();
     assert_eq!(ports[..3], [(0, 1), (22, 1), (23, 1)]);
     assert_eq!(ports.len(), 8);
-    assert_eq!(v.ports.other, [1, 0, 0], "the NODATA row has no port");
+    assert_eq!(
+        v.ports.other,
+        Counts::new(1, 0, 0),
+        "the NODATA row has no port"
+    );
     // Sources by flows.
     let src: Vec<(String, u64)> = v
         .sources
         .iter()
-        .map(|r| (addr_text(&t, r.key), r.counts[0]))
+        .map(|r| (addr_text(&t, r.key), r.counts.flows()))
         .collect();
     assert_eq!(src[0], ("198.51.100.7".into(), 3));
     assert_eq!(src[1], ("10.0.1.5".into(), 2));
     // Destinations by bytes.
     let by_bytes = compute_views(
         &t,
+        &ViewCache::default(),
         &all,
         &ViewOptions {
             metric: Metric::Bytes,
@@ -141,17 +153,24 @@ fn views_match_the_hand_counted_numbers() {
         },
     );
     assert_eq!(addr_text(&t, by_bytes.destinations[0].key), "10.0.1.5");
-    assert_eq!(by_bytes.destinations[0].counts, [4, 25, 20420]);
+    assert_eq!(by_bytes.destinations[0].counts, Counts::new(4, 25, 20420));
     // Conversations: directed, then both directions together.
     let conv: Vec<(String, String, u64)> = by_bytes
         .conversations
         .iter()
-        .map(|r| (addr_text(&t, r.key.0), addr_text(&t, r.key.1), r.counts[2]))
+        .map(|r| {
+            (
+                addr_text(&t, r.key.0),
+                addr_text(&t, r.key.1),
+                r.counts.bytes(),
+            )
+        })
         .collect();
     assert_eq!(conv[0], ("52.216.1.1".into(), "10.0.1.5".into(), 20000));
     assert_eq!(conv[1], ("10.0.1.5".into(), "52.216.1.1".into(), 1000));
     let und = compute_views(
         &t,
+        &ViewCache::default(),
         &all,
         &ViewOptions {
             metric: Metric::Bytes,
@@ -159,21 +178,32 @@ fn views_match_the_hand_counted_numbers() {
             ..Default::default()
         },
     );
-    assert_eq!(und.conversations[0].counts, [2, 30, 21000]);
+    assert_eq!(und.conversations[0].counts, Counts::new(2, 30, 21000));
+}
+
+#[test]
+fn breakdowns_match_the_hand_counted_numbers() {
+    let (_d, t) = table();
+    let all = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
+    let v = compute_views(&t, &ViewCache::default(), &all, &ViewOptions::default());
     // Timeline: buckets of a readable width, split by action.
     let tl = &v.timeline;
     assert_eq!(tl.bucket_secs, 2, "241 s over 120 buckets");
     let per_lane: Vec<u64> = (0..3)
-        .map(|l| tl.buckets.iter().map(|b| b[l][0]).sum())
+        .map(|l| tl.buckets.iter().map(|b| b[l].flows()).sum())
         .collect();
     assert_eq!(per_lane, vec![5, 3, 1]);
     // Protocols and actions.
-    let protos: Vec<(u8, u64)> = v.protocols.iter().map(|r| (r.key, r.counts[0])).collect();
+    let protos: Vec<(u8, u64)> = v
+        .protocols
+        .iter()
+        .map(|r| (r.key, r.counts.flows()))
+        .collect();
     assert_eq!(protos, vec![(6, 6), (17, 1), (58, 1)]);
     let actions: Vec<(String, u64)> = v
         .actions
         .iter()
-        .map(|r| (r.key.clone(), r.counts[0]))
+        .map(|r| (r.key.clone(), r.counts.flows()))
         .collect();
     assert_eq!(
         actions,
@@ -182,6 +212,7 @@ fn views_match_the_hand_counted_numbers() {
     // Either-port histogram counts both ports of a flow.
     let either = compute_views(
         &t,
+        &ViewCache::default(),
         &all,
         &ViewOptions {
             port_side: PortSide::Either,
@@ -189,10 +220,11 @@ fn views_match_the_hand_counted_numbers() {
         },
     );
     assert_eq!(either.ports.ports[0].key, 50000);
-    assert_eq!(either.ports.ports[0].counts[0], 3);
+    assert_eq!(either.ports.ports[0].counts.flows(), 3);
     // Scanners: distinct destination ports per source.
     let sc = compute_views(
         &t,
+        &ViewCache::default(),
         &all,
         &ViewOptions {
             with_scanners: true,
@@ -215,8 +247,8 @@ fn views_of_a_filtered_selection() {
         &QueryContext::default(),
     )
     .unwrap();
-    let v = compute_views(&t, &sel, &ViewOptions::default());
-    assert_eq!(v.totals.counts, [3, 3, 180]);
+    let v = compute_views(&t, &ViewCache::default(), &sel, &ViewOptions::default());
+    assert_eq!(v.totals.counts, Counts::new(3, 3, 180));
     assert_eq!(
         v.ports.ports.iter().map(|r| r.key).collect::<Vec<_>>(),
         vec![22, 23, 3389]
@@ -229,7 +261,10 @@ fn group_by_ranks_like_sql() {
     let (_d, t) = table();
     let all = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
     let g = group_by(&t, &all, &["srcaddr".into()], Metric::Flows, 3).unwrap();
-    let rows: Vec<(Vec<String>, u64)> = g.iter().map(|x| (x.key.clone(), x.counts[0])).collect();
+    let rows: Vec<(Vec<String>, u64)> = g
+        .iter()
+        .map(|x| (x.key.clone(), x.counts.flows()))
+        .collect();
     assert_eq!(rows[0], (vec!["198.51.100.7".into()], 3));
     assert_eq!(rows[1], (vec!["10.0.1.5".into()], 2));
     // Ties (1 flow each) in text order, as ORDER BY cnt DESC, srcaddr would.
@@ -269,6 +304,7 @@ fn pickers_count_flows_per_value_of_the_selection() {
     let sel = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
     let v = compute_views(
         &t,
+        &ViewCache::default(),
         &sel,
         &ViewOptions {
             with_pickers: true,
@@ -293,6 +329,7 @@ fn pickers_count_flows_per_value_of_the_selection() {
     .unwrap();
     let v = compute_views(
         &t,
+        &ViewCache::default(),
         &rej,
         &ViewOptions {
             with_pickers: true,
@@ -303,7 +340,7 @@ fn pickers_count_flows_per_value_of_the_selection() {
         v.pickers[0].values,
         vec![("eni-a".to_owned(), 2), ("eni-b".to_owned(), 1)]
     );
-    let off = compute_views(&t, &rej, &ViewOptions::default());
+    let off = compute_views(&t, &ViewCache::default(), &rej, &ViewOptions::default());
     assert!(off.pickers.is_empty(), "not computed unless asked");
 }
 
@@ -311,8 +348,8 @@ fn pickers_count_flows_per_value_of_the_selection() {
 /// subtracted from the cached whole-table aggregates: every view must equal the direct count.
 #[test]
 fn large_selections_subtract_the_rows_left_out() {
-    use flowlens::data::generate::{GenOptions, generate};
-    use flowlens::data::query::compute_views_direct;
+    use flowlens::query::compute_views_direct;
+    use flowlens::sample::{GenOptions, generate};
     let dir = tempfile::tempdir().unwrap();
     let paths = generate(
         dir.path(),
@@ -324,6 +361,8 @@ fn large_selections_subtract_the_rows_left_out() {
     )
     .unwrap();
     let t = load_paths(&paths);
+    // One cache for the table, as the app keeps it: every selection below reuses it.
+    let cache = ViewCache::default();
     assert_eq!(t.len(), 1_200_000);
     let ctx = QueryContext::default();
     for (text, side) in [
@@ -361,9 +400,9 @@ fn large_selections_subtract_the_rows_left_out() {
                 top_n,
                 ..ViewOptions::default()
             };
-            let fast = compute_views(&t, &sel, &opts);
-            let direct = compute_views_direct(&t, &sel, &opts);
-            assert_eq!(fast.totals.counts[0], sel.count, "{text}");
+            let fast = compute_views(&t, &cache, &sel, &opts);
+            let direct = compute_views_direct(&t, &ViewCache::default(), &sel, &opts);
+            assert_eq!(fast.totals.counts.flows(), sel.count, "{text}");
             assert!(!fast.conversations.is_empty() || sel.count == 0, "{text}");
             assert_eq!(format!("{fast:?}"), format!("{direct:?}"), "{text}");
         }

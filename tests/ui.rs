@@ -8,7 +8,7 @@ use egui_kittest::kittest::Queryable as _;
 use flowlens::app::{FlowApp, Settings};
 
 use crate::util::{HEADER, RECORDS, v2_text, write};
-use flowlens::data::query::Metric;
+use flowlens::model::Metric;
 
 fn harness(paths: Vec<PathBuf>) -> Harness<'static, FlowApp> {
     Harness::builder()
@@ -47,10 +47,14 @@ fn loads_a_fixture_and_shows_totals_and_skipped_lines() {
         format!("{}bogus!\n", v2_text()).as_bytes(),
     );
     let mut h = harness(vec![p]);
-    step_until(&mut h, |app| app.loaded.is_some() && !app.is_loading());
-    let summary = &h.state().loaded.as_ref().unwrap().summary;
+    step_until(&mut h, |app| {
+        app.state.loaded.is_some() && !app.is_loading()
+    });
+    let summary = &h.state().state.loaded.as_ref().unwrap().summary;
     assert_eq!(summary.records, 3);
-    step_until(&mut h, |app| app.shown.is_some() && !app.is_querying());
+    step_until(&mut h, |app| {
+        app.state.shown.is_some() && !app.is_querying()
+    });
     assert!(h.query_by_label("Totals").is_some());
     assert!(h.query_by_label("3 flows from 1 files").is_some());
     assert!(
@@ -75,11 +79,13 @@ fn welcome_screen_then_close_all() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "a.log", v2_text().as_bytes());
     h.state_mut().command(flowlens::app::Command::Open(vec![p]));
-    step_until(&mut h, |app| app.loaded.is_some() && !app.is_loading());
+    step_until(&mut h, |app| {
+        app.state.loaded.is_some() && !app.is_loading()
+    });
     h.get_by_label("Close all").click();
     h.step();
     h.step();
-    assert!(h.state().loaded.is_none());
+    assert!(h.state().state.loaded.is_none());
     assert!(h.query_by_label("Explore sample data").is_some());
 }
 
@@ -88,15 +94,21 @@ fn settle(h: &mut Harness<'_, FlowApp>) {
     // Commands pushed while drawing run at the start of the next frame.
     h.step();
     step_until(h, |app| {
-        !app.is_querying() && app.shown.as_ref().is_some_and(|s| s.filter == app.filter)
+        !app.is_querying()
+            && app
+                .state
+                .shown
+                .as_ref()
+                .is_some_and(|s| s.filter == app.state.filter)
     });
 }
 
 fn shown_flows(h: &Harness<'_, FlowApp>) -> u64 {
     h.state()
+        .state
         .shown
         .as_ref()
-        .map_or(0, |s| s.views.totals.counts[0])
+        .map_or(0, |s| s.views.totals.counts.flows())
 }
 
 #[test]
@@ -113,11 +125,11 @@ fn filter_bar_chips_clicks_and_history() {
 
     // Type an expression and press Enter.
     h.get_by_label("Filter").click();
-    h.state_mut().filter_text = "action == REJECT".into();
+    h.state_mut().state.filter_text = "action == REJECT".into();
     h.get_by_label("Apply").click();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().filter.to_string(), "action == REJECT");
+    assert_eq!(h.state().state.filter.to_string(), "action == REJECT");
     assert_eq!(shown_flows(&h), 1);
     assert!(
         h.query_by_label("action == REJECT   x").is_some(),
@@ -125,7 +137,7 @@ fn filter_bar_chips_clicks_and_history() {
     );
 
     // An invalid CIDR is explained inline and changes nothing.
-    h.state_mut().filter_text = "srcaddr in 172.31.9.69/16".into();
+    h.state_mut().state.filter_text = "srcaddr in 172.31.9.69/16".into();
     h.get_by_label("Apply").click();
     h.step();
     h.step();
@@ -134,39 +146,39 @@ fn filter_bar_chips_clicks_and_history() {
             .is_some(),
         "inline error"
     );
-    assert_eq!(h.state().filter.to_string(), "action == REJECT");
+    assert_eq!(h.state().state.filter.to_string(), "action == REJECT");
 
     // Clicking a talker adds it to the filter.
     h.state_mut().command(flowlens::app::Command::SetFilter(
-        flowlens::data::filter::Filter::All,
+        flowlens::query::filter::Filter::All,
     ));
     h.step();
     settle(&mut h);
     h.get_by_label("172.31.9.69").click();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().filter.to_string(), "srcaddr == 172.31.9.69");
+    assert_eq!(h.state().state.filter.to_string(), "srcaddr == 172.31.9.69");
     assert_eq!(shown_flows(&h), 1);
 
     // The chip removes its condition; Back returns to the previous filter.
     h.get_by_label("srcaddr == 172.31.9.69   x").click();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().filter.to_string(), "");
+    assert_eq!(h.state().state.filter.to_string(), "");
     assert_eq!(shown_flows(&h), 3);
     h.get_by_label("Back").click();
     h.step();
     h.step();
     // A recent result: shown in the same frame, no query runs.
     assert!(!h.state().is_querying());
-    assert_eq!(h.state().filter.to_string(), "srcaddr == 172.31.9.69");
+    assert_eq!(h.state().state.filter.to_string(), "srcaddr == 172.31.9.69");
     assert_eq!(shown_flows(&h), 1);
     // Clicking the same talker again adds nothing.
     h.get_by_label("172.31.9.69").click();
     h.step();
     h.step();
     assert!(!h.state().is_querying());
-    assert_eq!(h.state().filter.to_string(), "srcaddr == 172.31.9.69");
+    assert_eq!(h.state().state.filter.to_string(), "srcaddr == 172.31.9.69");
     h.get_by_label("Forward").click();
     h.step();
     h.step();
@@ -180,17 +192,17 @@ fn recipes_set_filter_and_view() {
     let p = write(dir.path(), "a.log", v2_text().as_bytes());
     let mut h = harness(vec![p]);
     settle(&mut h);
-    let r = flowlens::data::recipes::recipe("busiest-https").unwrap();
+    let r = flowlens::query::recipes::recipe("busiest-https").unwrap();
     h.state_mut().command(flowlens::app::Command::Recipe(r));
     h.step();
     settle(&mut h);
     assert_eq!(
-        h.state().filter.to_string(),
+        h.state().state.filter.to_string(),
         "dstport == 443 and action == ACCEPT"
     );
     assert_eq!(
-        h.state().view_options.metric,
-        flowlens::data::query::Metric::Bytes
+        h.state().state.view_options.metric,
+        flowlens::model::Metric::Bytes
     );
     assert_eq!(shown_flows(&h), 0);
 }
@@ -210,9 +222,9 @@ fn cancel_a_load_keeps_the_app_usable() {
     h.get_by_label("Cancel").click();
     h.step();
     step_until(&mut h, |app| !app.is_loading());
-    assert!(h.state().loaded.is_none());
+    assert!(h.state().state.loaded.is_none());
     assert_eq!(
-        h.state().notifications.last().map(String::as_str),
+        h.state().state.notifications.last().map(String::as_str),
         Some("Loading cancelled")
     );
     assert!(h.query_by_label("Explore sample data").is_some());
@@ -225,10 +237,13 @@ fn headerless_custom_layout_asks_for_the_log_format() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "v3.log", format!("{line}\n{line}\n").as_bytes());
     let mut h = harness(vec![p]);
-    step_until(&mut h, |app| app.loaded.is_some() && !app.is_loading());
+    step_until(&mut h, |app| {
+        app.state.loaded.is_some() && !app.is_loading()
+    });
     h.step();
     let prompt = h
         .state()
+        .state
         .format_prompt
         .clone()
         .expect("the app asks for the format");
@@ -250,10 +265,15 @@ fn headerless_custom_layout_asks_for_the_log_format() {
     h.step();
     h.step();
     step_until(&mut h, |app| {
-        !app.is_loading() && app.loaded.as_ref().is_some_and(|l| l.summary.records == 2)
+        !app.is_loading()
+            && app
+                .state
+                .loaded
+                .as_ref()
+                .is_some_and(|l| l.summary.records == 2)
     });
-    assert!(h.state().format_prompt.is_none());
-    assert_eq!(h.state().loaded.as_ref().unwrap().summary.skipped, 0);
+    assert!(h.state().state.format_prompt.is_none());
+    assert_eq!(h.state().state.loaded.as_ref().unwrap().summary.skipped, 0);
 }
 
 #[test]
@@ -272,6 +292,7 @@ fn pickers_open_on_demand_and_filter_on_click() {
     step_until(&mut h, |app| {
         !app.is_querying()
             && app
+                .state
                 .shown
                 .as_ref()
                 .is_some_and(|s| !s.views.pickers.is_empty())
@@ -280,7 +301,10 @@ fn pickers_open_on_demand_and_filter_on_click() {
     h.get_by_label("eni-other  1").click();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().filter.to_string(), "interface_id == eni-other");
+    assert_eq!(
+        h.state().state.filter.to_string(),
+        "interface_id == eni-other"
+    );
     assert_eq!(shown_flows(&h), 1);
 }
 
@@ -299,7 +323,8 @@ fn export_report_asks_before_replacing_and_copies_queries() {
         false,
     );
     step_until(&mut h, |app| {
-        app.notifications
+        app.state
+            .notifications
             .last()
             .is_some_and(|n| n.starts_with("Report written"))
     });
@@ -311,22 +336,23 @@ fn export_report_asks_before_replacing_and_copies_queries() {
         out.clone(),
         false,
     );
-    step_until(&mut h, |app| app.confirm_replace.is_some());
+    step_until(&mut h, |app| app.state.confirm_replace.is_some());
     h.step();
     assert!(h.query_by_label("Replace it?").is_some());
     assert!(
         h.query_by_label_contains("already holds a flowlens report")
             .is_some()
     );
-    h.state_mut().notifications.clear();
+    h.state_mut().state.notifications.clear();
     h.get_by_label("Replace").click();
     h.step();
     step_until(&mut h, |app| {
-        app.notifications
+        app.state
+            .notifications
             .last()
             .is_some_and(|n| n.starts_with("Report written"))
     });
-    assert!(h.state().confirm_replace.is_none());
+    assert!(h.state().state.confirm_replace.is_none());
     // A single chart: an existing file is not replaced without asking either.
     let chart = dir.path().join("ports.svg");
     std::fs::write(&chart, "keep me").unwrap();
@@ -336,13 +362,14 @@ fn export_report_asks_before_replacing_and_copies_queries() {
         chart.clone(),
         false,
     );
-    step_until(&mut h, |app| app.confirm_replace.is_some());
+    step_until(&mut h, |app| app.state.confirm_replace.is_some());
     assert_eq!(std::fs::read_to_string(&chart).unwrap(), "keep me");
     h.step();
     h.get_by_label("Replace").click();
     h.step();
     step_until(&mut h, |app| {
-        app.notifications
+        app.state
+            .notifications
             .last()
             .is_some_and(|n| n.starts_with("Chart written"))
     });
@@ -353,7 +380,7 @@ fn export_report_asks_before_replacing_and_copies_queries() {
     h.step();
     h.step();
     assert_eq!(
-        h.state().notifications.last().map(String::as_str),
+        h.state().state.notifications.last().map(String::as_str),
         Some("Copied the Athena SQL")
     );
 }
@@ -378,8 +405,8 @@ impl eframe::Storage for Memory {
 fn settings_round_trip_and_corrupt_ones_fall_back_with_a_warning() {
     use eframe::App as _;
     let mut app = FlowApp::new(Settings::default(), Vec::new());
-    app.settings.light = true;
-    app.settings.vpc_cidrs = "10.9.0.0/16".into();
+    app.state.settings.light = true;
+    app.state.settings.vpc_cidrs = "10.9.0.0/16".into();
     let mut store = Memory(Default::default());
     app.save(&mut store);
     let (back, warning) = flowlens::app::load_settings(Some(&store));
@@ -388,7 +415,7 @@ fn settings_round_trip_and_corrupt_ones_fall_back_with_a_warning() {
     assert_eq!(back.vpc_cidrs, "10.9.0.0/16");
     let again = FlowApp::new(back, Vec::new());
     assert_eq!(
-        again.query_context.vpc,
+        again.state.query_context.vpc,
         vec!["10.9.0.0/16".parse::<ipnet::IpNet>().unwrap()]
     );
     for key in store.0.keys().cloned().collect::<Vec<_>>() {
@@ -412,7 +439,7 @@ fn histogram_bars_filter_and_exclude() {
     h.step();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().filter.to_string(), "dstport == 3389");
+    assert_eq!(h.state().state.filter.to_string(), "dstport == 3389");
     assert_eq!(shown_flows(&h), 1);
 
     // Back, then exclude another bar through its context menu.
@@ -427,7 +454,7 @@ fn histogram_bars_filter_and_exclude() {
     h.step();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().filter.to_string(), "not dstport == 22");
+    assert_eq!(h.state().state.filter.to_string(), "not dstport == 22");
     // The REJECTed RDP flow and the NODATA record (no port) remain.
     assert_eq!(shown_flows(&h), 2);
 }
@@ -459,12 +486,12 @@ fn talkers_table_sorts_by_its_headers() {
     h.step();
     h.step();
     settle(&mut h);
-    assert_eq!(h.state().view_options.metric, Metric::Bytes);
+    assert_eq!(h.state().state.view_options.metric, Metric::Bytes);
     assert!(!first_is_nine(&h));
     // By address: numeric order (.9 before .10), not text order.
     h.get_by_label("Sort by address").click();
     h.step();
     h.step();
-    assert!(h.state().talkers_by_address);
+    assert!(h.state().state.talkers_by_address);
     assert!(first_is_nine(&h));
 }

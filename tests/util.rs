@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use flowlens::data::output::{RowFormat, write_rows};
-use flowlens::data::{FlowTable, LoadOptions, load};
+use flowlens::ingest::{LoadOptions, load};
+use flowlens::model::FlowTable;
+use flowlens::report::rows::{RowFormat, write_rows};
 use serde_json::Value;
 
 /// The v2 header line.

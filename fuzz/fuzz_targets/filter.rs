@@ -2,9 +2,10 @@
 //! to the same filter; the translations never panic.
 #![no_main]
 
-use flowlens::data::filter::parse;
-use flowlens::data::query::{Metric, QueryContext};
-use flowlens::data::translate::{athena_sql, insights_query};
+use flowlens::model::Metric;
+use flowlens::query::filter::parse;
+use flowlens::query::QueryContext;
+use flowlens::query::translate::{athena_sql, insights_query};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

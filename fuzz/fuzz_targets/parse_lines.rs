@@ -1,8 +1,8 @@
 //! The record parser on arbitrary lines: header detection, wrappers, every field kind.
 #![no_main]
 
-use flowlens::data::parse::RecordParser;
-use flowlens::data::schema::default_layout;
+use flowlens::ingest::parse::RecordParser;
+use flowlens::model::schema::default_layout;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,10 +4,12 @@
 
 use std::sync::atomic::AtomicBool;
 
-use flowlens::data::output::{RowFormat, write_rows};
-use flowlens::data::schema::default_layout;
-use flowlens::data::source::{Progress, ReadLimits, read_file};
-use flowlens::data::table::{FileReport, ParsedInput, assemble};
+use flowlens::ingest::assemble::{ParsedInput, assemble};
+use flowlens::ingest::source::read_file;
+use flowlens::ingest::{Progress, ReadLimits};
+use flowlens::model::FileReport;
+use flowlens::model::schema::default_layout;
+use flowlens::report::rows::{RowFormat, write_rows};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

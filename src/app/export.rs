@@ -1,31 +1,31 @@
-//! Exports started from the app: what to write, and the job that writes it.
+//! Exports started from the app, written on a `flowlens-export` thread with the same report
+//! writers as the CLI.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use eframe::egui;
 
 use super::FlowApp;
 use super::job::Job;
-
-/// What to export.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ExportTarget {
-    /// The whole report folder.
-    Report,
-    /// One chart (`ports`, `timeline`, `protocols`, `actions`, `sources`) as PNG or SVG.
-    Chart(String),
-    /// One table (`sources.csv`, …) as CSV.
-    Table(String),
-    /// The filtered records (CSV, JSONL or Parquet by extension).
-    Records,
-}
+use crate::model::FlowTable;
+use crate::query::QueryContext;
+use crate::report::rows::{RowFormat, write_rows};
+use crate::report::{self, ReportError, ReportInput};
+use crate::state::{ExportTarget, Shown};
 
 /// A running export: the job, what it writes and where.
-pub(crate) type ExportJob = (
-    Job<Result<String, crate::data::export::ExportError>>,
-    ExportTarget,
-    PathBuf,
-);
+pub(super) type ExportJob = (Job<Result<String, ReportError>>, ExportTarget, PathBuf);
+
+/// What an export is made of.
+struct Export {
+    shown: Arc<Shown>,
+    table: Arc<FlowTable>,
+    context: QueryContext,
+    chart_size: (u32, u32),
+    path: PathBuf,
+    force: bool,
+}
 
 impl FlowApp {
     /// Writes an export on a named thread. An existing file (or report) is not replaced unless
@@ -37,108 +37,110 @@ impl FlowApp {
         path: PathBuf,
         force: bool,
     ) {
-        use crate::data::export::{self, ExportError, ReportInput};
-        let (Some(shown), Some(loaded)) = (self.shown.clone(), self.loaded.as_ref()) else {
-            self.notifications.push("Nothing to export yet".into());
+        let (Some(shown), Some(loaded)) = (self.state.shown.clone(), self.state.loaded.as_ref())
+        else {
+            self.state
+                .notifications
+                .push("Nothing to export yet".into());
             return;
         };
-        let table = loaded.table.clone();
-        let qctx = self.query_context.clone();
-        let size = self.chart_size();
-        let (job_target, job_path) = (target.clone(), path.clone());
-        let job = Job::spawn(
-            "flowlens-export",
-            ctx,
-            move || -> Result<String, ExportError> {
-                let cap = export::caption(&shown.filter, &shown.views, table.len());
-                match target {
-                    ExportTarget::Report => {
-                        let now = std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map_or(0, |d| d.as_secs());
-                        let input = ReportInput {
-                            table: &table,
-                            filter: &shown.filter,
-                            views: &shown.views,
-                            options: &shown.options,
-                            context: &qctx,
-                            now_secs: now,
-                            chart_size: size,
-                            png_scale: 2,
-                        };
-                        let files = export::write_report(&path, &input, force)?;
-                        Ok(format!(
-                            "Report written: {} files in {}",
-                            files.len(),
-                            path.display()
-                        ))
-                    }
-                    ExportTarget::Chart(name) => {
-                        let chart = export::charts(&shown.views, &shown.options, &table, &cap)
-                            .into_iter()
-                            .find(|c| c.name == name)
-                            .ok_or_else(|| {
-                                ExportError::Draw(name.clone(), "no such chart".into())
-                            })?;
-                        let svg = path
-                            .extension()
-                            .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-                        let bytes = if svg {
-                            export::render_svg(&chart, size)?.into_bytes()
-                        } else {
-                            export::render_png(&chart, size, 2)?
-                        };
-                        export::write_atomic(&path, &bytes, force)?;
-                        Ok(format!("Chart written to {}", path.display()))
-                    }
-                    ExportTarget::Table(name) => {
-                        let text = export::tables(&shown.views, &table)
-                            .into_iter()
-                            .find(|(n, _)| *n == name)
-                            .map(|(_, t)| t)
-                            .unwrap_or_default();
-                        export::write_atomic(&path, text.as_bytes(), force)?;
-                        Ok(format!("Table written to {}", path.display()))
-                    }
-                    ExportTarget::Records => {
-                        use crate::data::output::{RowFormat, write_rows};
-                        let format = match path.extension().and_then(|e| e.to_str()) {
-                            Some("jsonl" | "json") => RowFormat::Jsonl,
-                            Some("parquet") => RowFormat::Parquet,
-                            _ => RowFormat::Csv,
-                        };
-                        if !force && path.exists() {
-                            return Err(ExportError::Exists(path));
-                        }
-                        let rows = shown.selection.rows();
-                        let io_err = |source| ExportError::Io {
-                            path: path.clone(),
-                            source,
-                        };
-                        let dir = path
-                            .parent()
-                            .filter(|d| !d.as_os_str().is_empty())
-                            .unwrap_or(Path::new("."));
-                        let tmp = dir.join(format!(".flowlens-export.tmp-{}", std::process::id()));
-                        let result = std::fs::File::create(&tmp)
-                            .and_then(|mut f| write_rows(&table.df, Some(&rows), format, &mut f))
-                            .and_then(|()| std::fs::rename(&tmp, &path));
-                        if result.is_err() {
-                            std::fs::remove_file(&tmp).ok();
-                        }
-                        result.map_err(io_err)?;
-                        Ok(format!(
-                            "{} records written to {}",
-                            rows.len(),
-                            path.display()
-                        ))
-                    }
-                }
-            },
-        );
-        match job {
-            Ok(job) => self.export_job = Some((job, job_target, job_path)),
-            Err(e) => self.notifications.push(e),
+        let export = Export {
+            shown,
+            table: loaded.table.clone(),
+            context: self.state.query_context.clone(),
+            chart_size: self.state.settings.chart_size(),
+            path: path.clone(),
+            force,
+        };
+        let job_target = target.clone();
+        match Job::spawn("flowlens-export", ctx, move || export.write(&target)) {
+            Ok(job) => self.export_job = Some((job, job_target, path)),
+            Err(e) => self.state.notifications.push(e),
         }
+    }
+}
+
+impl Export {
+    /// Writes the target; the message says what was written.
+    fn write(&self, target: &ExportTarget) -> Result<String, ReportError> {
+        let path = &self.path;
+        match target {
+            ExportTarget::Report => {
+                let files = self.report()?;
+                Ok(format!(
+                    "Report written: {} files in {}",
+                    files.len(),
+                    path.display()
+                ))
+            }
+            ExportTarget::Chart(name) => {
+                self.chart(name)?;
+                Ok(format!("Chart written to {}", path.display()))
+            }
+            ExportTarget::Table(name) => {
+                let text = report::tables(&self.shown.views, &self.table)
+                    .into_iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, t)| t)
+                    .unwrap_or_default();
+                report::write_atomic(path, text.as_bytes(), self.force)?;
+                Ok(format!("Table written to {}", path.display()))
+            }
+            ExportTarget::Records => {
+                let n = self.records()?;
+                Ok(format!("{n} records written to {}", path.display()))
+            }
+        }
+    }
+
+    fn report(&self) -> Result<Vec<PathBuf>, ReportError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let input = ReportInput {
+            table: &self.table,
+            filter: &self.shown.filter,
+            views: &self.shown.views,
+            options: &self.shown.options,
+            context: &self.context,
+            now_secs: now,
+            chart_size: self.chart_size,
+            png_scale: 2,
+        };
+        report::write_report(&self.path, &input, self.force)
+    }
+
+    /// One chart, as SVG or PNG by the file's extension.
+    fn chart(&self, name: &str) -> Result<(), ReportError> {
+        let shown = &self.shown;
+        let cap = report::caption(&shown.filter, &shown.views, self.table.len());
+        let chart = report::charts(&shown.views, &shown.options, &self.table, &cap)
+            .into_iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| ReportError::Draw(name.to_owned(), "no such chart".into()))?;
+        let svg = self
+            .path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+        let bytes = if svg {
+            report::render_svg(&chart, self.chart_size)?.into_bytes()
+        } else {
+            report::render_png(&chart, self.chart_size, 2)?
+        };
+        report::write_atomic(&self.path, &bytes, self.force)
+    }
+
+    /// The selected records, in the format of the file's extension; returns how many.
+    fn records(&self) -> Result<usize, ReportError> {
+        let format = match self.path.extension().and_then(|e| e.to_str()) {
+            Some("jsonl" | "json") => RowFormat::Jsonl,
+            Some("parquet") => RowFormat::Parquet,
+            _ => RowFormat::Csv,
+        };
+        let rows = self.shown.selection.rows();
+        report::write_atomic_with(&self.path, self.force, |f| {
+            write_rows(&self.table.df, Some(&rows), format, f)
+        })?;
+        Ok(rows.len())
     }
 }

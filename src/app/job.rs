@@ -1,4 +1,5 @@
-//! One-shot background jobs on named threads, waking the UI with a repaint when done.
+//! One-shot background jobs on named threads, waking the UI with a repaint when done; a job
+//! that panicked is reported as an error, never lost.
 
 use std::sync::mpsc;
 
@@ -44,5 +45,38 @@ impl<T: Send + 'static> Job<T> {
                 "a background job ended without a result (it panicked)".into(),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_panicking_job_is_reported_not_fatal() {
+        let ctx = egui::Context::default();
+        let mut job: Job<u32> = Job::spawn("flowlens-test-panic", &ctx, || {
+            panic!("boom");
+        })
+        .unwrap();
+        let start = std::time::Instant::now();
+        let result = loop {
+            if let Some(r) = job.poll() {
+                break r;
+            }
+            assert!(start.elapsed() < Duration::from_secs(5));
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        assert!(result.unwrap_err().contains("panicked"));
+        let mut ok: Job<u32> = Job::spawn("flowlens-test-ok", &ctx, || 7).unwrap();
+        let v = loop {
+            if let Some(r) = ok.poll() {
+                break r;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        assert_eq!(v.unwrap(), 7);
     }
 }

@@ -1,0 +1,182 @@
+//! What each [`Command`] does.
+
+use eframe::egui;
+
+use super::FlowApp;
+use crate::ingest::LoadOptions;
+use crate::query::filter::{self, Filter};
+use crate::query::recipes::Recipe;
+use crate::query::translate::{athena_sql, insights_query};
+use crate::query::{PortSide, QueryContext};
+use crate::state::{Command, TalkersTab};
+
+impl FlowApp {
+    /// Runs one command.
+    pub(super) fn run(&mut self, cmd: Command, ctx: &egui::Context) {
+        match cmd {
+            Command::Open(paths) => self.open(paths, ctx),
+            Command::OpenDialog { folder } => self.open_dialog(ctx, folder),
+            Command::CancelLoad => self.cancel_load(),
+            Command::CloseAll => self.close_all(),
+            Command::SetFilter(f) => self.set_filter(f),
+            Command::ApplyFilterText => match filter::parse(&self.state.filter_text) {
+                Ok(f) => self.set_filter(f),
+                Err(e) => self.state.filter_error = Some(e.to_string()),
+            },
+            Command::AddCondition(c) => self.set_filter(self.state.filter.clone().and(c)),
+            Command::Exclude(c) => {
+                let f = self.state.filter.clone().and(Filter::Not(Box::new(c)));
+                self.set_filter(f);
+            }
+            Command::RemoveCondition(i) => self.set_filter(self.state.filter.without(i)),
+            Command::Back => {
+                if self.history_pos > 0 {
+                    self.show_history(self.history_pos - 1);
+                }
+            }
+            Command::Forward => {
+                if self.history_pos + 1 < self.history.len() {
+                    self.show_history(self.history_pos + 1);
+                }
+            }
+            Command::ReloadWithFormat(cols) => {
+                self.log_format = Some(cols);
+                self.state.format_prompt = None;
+                self.commands.push(Command::Open(Vec::new()));
+            }
+            Command::DismissFormatPrompt => self.state.format_prompt = None,
+            Command::Export(target) => self.save_dialog(ctx, target),
+            Command::Replace(target, path) => {
+                self.state.confirm_replace = None;
+                self.start_export(ctx, target, path, true);
+            }
+            Command::CopyQuery { insights } => self.copy_query(ctx, insights),
+            Command::SetVpc(nets) => self.set_vpc(nets),
+            Command::SetViewOptions(o) => {
+                if o != self.state.view_options {
+                    self.state.view_options = o;
+                    self.query_wanted = true;
+                }
+            }
+            Command::SetTalkersTab(tab) => {
+                if tab != self.state.talkers_tab {
+                    self.state.talkers_tab = tab;
+                    if tab == TalkersTab::Conversations {
+                        self.query_wanted = true;
+                    }
+                }
+            }
+            Command::Recipe(r) => self.recipe(r),
+        }
+    }
+
+    /// Loads `paths` with everything loaded before (a new load replaces a running one).
+    fn open(&mut self, paths: Vec<std::path::PathBuf>, ctx: &egui::Context) {
+        let recent = &mut self.state.settings.recent;
+        for p in &paths {
+            recent.retain(|r| r != p);
+            recent.insert(0, p.clone());
+        }
+        recent.truncate(10);
+        for p in paths {
+            if !self.paths.contains(&p) {
+                self.paths.push(p);
+            }
+        }
+        if let Some(old) = self.load.take() {
+            old.cancel();
+        }
+        let ctx2 = ctx.clone();
+        match crate::ingest::start(
+            self.paths.clone(),
+            LoadOptions {
+                log_format: self.log_format.clone(),
+                ..LoadOptions::default()
+            },
+            Some(Box::new(move || ctx2.request_repaint())),
+        ) {
+            Ok(handle) => self.load = Some(handle),
+            Err(e) => self
+                .state
+                .notifications
+                .push(format!("Loading failed: {e}")),
+        }
+    }
+
+    fn cancel_load(&mut self) {
+        if let Some(load) = &self.load {
+            load.cancel();
+        }
+        // Paths of a cancelled load are not kept.
+        self.paths = self
+            .state
+            .loaded
+            .as_ref()
+            .map(|l| l.table.files.iter().map(|f| f.path.clone()).collect())
+            .unwrap_or_default();
+    }
+
+    fn close_all(&mut self) {
+        if let Some(load) = self.load.take() {
+            load.cancel();
+        }
+        self.summary_job = None;
+        self.state.loaded = None;
+        self.state.shown = None;
+        self.forget_results();
+        self.paths.clear();
+        self.reset_history();
+    }
+
+    /// Copies the current view's question (Athena SQL or Logs Insights) to the clipboard.
+    fn copy_query(&mut self, ctx: &egui::Context, insights: bool) {
+        let o = &self.state.view_options;
+        let by = vec![match o.port_side {
+            PortSide::Src => "srcport".to_owned(),
+            _ => "dstport".to_owned(),
+        }];
+        let (f, qctx) = (&self.state.filter, &self.state.query_context);
+        let text = if insights {
+            insights_query(f, &by, o.metric, o.top_n, qctx)
+        } else {
+            athena_sql(f, &by, o.metric, o.top_n, qctx)
+        };
+        ctx.copy_text(text);
+        self.state.notifications.push(if insights {
+            "Copied the Logs Insights query".into()
+        } else {
+            "Copied the Athena SQL".into()
+        });
+    }
+
+    fn set_vpc(&mut self, nets: Vec<ipnet::IpNet>) {
+        self.state.settings.vpc_cidrs = nets
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.state.query_context = if nets.is_empty() {
+            QueryContext::default()
+        } else {
+            QueryContext { vpc: nets }
+        };
+        self.forget_results();
+        self.query_wanted = true;
+    }
+
+    fn recipe(&mut self, r: &'static Recipe) {
+        let o = &mut self.state.view_options;
+        o.port_side = r.port_side;
+        o.metric = r.metric;
+        o.conversations = r.conversations;
+        self.state.talkers_tab = r.ranking.into();
+        match filter::parse(r.filter) {
+            Ok(f) => self.set_filter(f),
+            Err(e) => self
+                .state
+                .notifications
+                .push(format!("Recipe {}: {e}", r.name)),
+        }
+        self.query_wanted = true;
+    }
+}

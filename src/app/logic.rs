@@ -1,0 +1,201 @@
+//! The logic phase of a frame: shortcuts and dropped files, the jobs polled, the queued commands
+//! run, a query started if one is wanted, and the status the views read.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::Duration;
+
+use eframe::egui;
+
+use super::job::Job;
+use super::{Command, ExportTarget, FlowApp};
+use crate::fmt::{human_bytes, human_count};
+use crate::ingest::LoadError;
+use crate::query::{Summary, ViewCache};
+use crate::report::ReportError;
+use crate::state::{FormatPrompt, Loaded};
+
+impl FlowApp {
+    /// Polls jobs and runs queued commands (no drawing).
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        self.input(ctx);
+        self.poll_load(ctx);
+        self.poll_summary();
+        self.poll_query();
+        self.poll_dialogs(ctx);
+        for cmd in self.commands.take() {
+            self.run(cmd, ctx);
+        }
+        self.start_query(ctx);
+        if self.load.is_some() {
+            ctx.request_repaint_after(Duration::from_millis(50));
+        }
+        self.refresh_status();
+    }
+
+    /// Dropped files and the window-wide shortcuts.
+    fn input(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if !dropped.is_empty() {
+            self.commands.push(Command::Open(dropped));
+        }
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) && self.load.is_some() {
+            self.commands.push(Command::CancelLoad);
+        }
+        if ctx.input(|i| i.modifiers.command && i.key_pressed(egui::Key::O)) {
+            self.commands.push(Command::OpenDialog { folder: false });
+        }
+        if ctx.input(|i| i.modifiers.alt && i.key_pressed(egui::Key::ArrowLeft)) {
+            self.commands.push(Command::Back);
+        }
+        if ctx.input(|i| i.modifiers.alt && i.key_pressed(egui::Key::ArrowRight)) {
+            self.commands.push(Command::Forward);
+        }
+    }
+
+    /// What the views read of the jobs.
+    pub(super) fn refresh_status(&mut self) {
+        let progress = self.progress();
+        let status = &mut self.state.status;
+        status.loading = self.load.is_some() || self.summary_job.is_some();
+        status.querying = self.query_job.is_some() || self.query_wanted;
+        status.can_back = self.history_pos > 0;
+        status.can_forward = self.history_pos + 1 < self.history.len();
+        status.progress = progress;
+    }
+
+    /// Load progress: (fraction, label), if loading.
+    fn progress(&self) -> Option<(f32, String)> {
+        if self.summary_job.is_some() && self.load.is_none() {
+            return Some((1.0, "Computing totals…".into()));
+        }
+        let load = self.load.as_ref()?;
+        let p = load.progress();
+        let done = p.bytes_done.load(Relaxed);
+        let total = p.bytes_total.load(Relaxed).max(1);
+        let records = p.records.load(Relaxed);
+        let secs = load.started().elapsed().as_secs_f64().max(0.001);
+        let frac = (done as f64 / total as f64).min(1.0);
+        let left = if frac > 0.02 {
+            secs / frac - secs
+        } else {
+            f64::NAN
+        };
+        let label = format!(
+            "{} of {} · {} records · {:.0} MB/s · {} left · file {} of {}",
+            human_bytes(done),
+            human_bytes(total),
+            human_count(records),
+            done as f64 / secs / 1e6,
+            if left.is_finite() {
+                format!("{left:.0} s")
+            } else {
+                "…".into()
+            },
+            p.files_done.load(Relaxed),
+            p.files_total.load(Relaxed),
+        );
+        Some((frac as f32, label))
+    }
+
+    /// A finished load starts the totals (a new data set with its own query caches).
+    fn poll_load(&mut self, ctx: &egui::Context) {
+        let Some(result) = self.load.as_ref().and_then(|l| l.try_result()) else {
+            return;
+        };
+        self.load = None;
+        match result {
+            Ok(table) => {
+                let table = Arc::new(table);
+                match Job::spawn("flowlens-summary", ctx, move || Loaded {
+                    summary: Summary::of(&table),
+                    cache: Arc::new(ViewCache::default()),
+                    table,
+                }) {
+                    Ok(job) => self.summary_job = Some(job),
+                    Err(e) => self.state.notifications.push(e),
+                }
+            }
+            Err(LoadError::Cancelled) => {
+                self.state.notifications.push("Loading cancelled".into());
+            }
+            Err(e) => self
+                .state
+                .notifications
+                .push(format!("Loading failed: {e}")),
+        }
+    }
+
+    /// Finished totals replace what is on screen.
+    fn poll_summary(&mut self) {
+        let Some(result) = self.summary_job.as_mut().and_then(Job::poll) else {
+            return;
+        };
+        self.summary_job = None;
+        match result {
+            Ok(loaded) => {
+                for f in loaded.table.broken_files() {
+                    self.state.notifications.push(format!(
+                        "{}\nFile path: {}",
+                        f.error.as_deref().unwrap_or("error"),
+                        f.path.display()
+                    ));
+                }
+                if self.log_format.is_none() {
+                    self.state.format_prompt = FormatPrompt::for_table(&loaded.table);
+                }
+                self.state.loaded = Some(loaded);
+                self.forget_results();
+                self.query_wanted = true;
+            }
+            Err(e) => self.state.notifications.push(e),
+        }
+    }
+
+    /// File dialogs that were answered, and exports that finished.
+    fn poll_dialogs(&mut self, ctx: &egui::Context) {
+        if let Some((job, _)) = &mut self.save_job
+            && let Some(result) = job.poll()
+        {
+            let target = self.save_job.take().map(|(_, t)| t);
+            match (result, target) {
+                (Ok(Some(path)), Some(target)) => self.start_export(ctx, target, path, false),
+                (Ok(_), _) => {}
+                (Err(e), _) => self.state.notifications.push(e),
+            }
+        }
+        if let Some((job, _, _)) = &mut self.export_job
+            && let Some(result) = job.poll()
+        {
+            let (target, path) = match self.export_job.take() {
+                Some((_, t, p)) => (t, p),
+                None => (ExportTarget::Report, PathBuf::new()),
+            };
+            match result {
+                Ok(Ok(msg)) => self.state.notifications.push(msg),
+                Ok(Err(ReportError::Exists(_))) => {
+                    self.state.confirm_replace = Some((target, path));
+                }
+                Ok(Err(e)) => self.state.notifications.push(format!("Export failed: {e}")),
+                Err(e) => self.state.notifications.push(e),
+            }
+        }
+        if let Some(job) = &mut self.dialog
+            && let Some(result) = job.poll()
+        {
+            self.dialog = None;
+            match result {
+                Ok(Some(paths)) if !paths.is_empty() => self.commands.push(Command::Open(paths)),
+                Ok(_) => {}
+                Err(e) => self.state.notifications.push(e),
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! Layer 7: the desktop app, [`FlowApp`] (an `eframe::App`).
+//!
+//! Each frame has two phases, as eframe 0.37 splits them: [`FlowApp::logic`] polls the
+//! background jobs (load, totals, queries, dialogs, exports), runs the [`Command`]s the views
+//! queued during the previous frame and refreshes [`State::status`]; [`FlowApp::show`] lays the
+//! views out from the [`State`] (`crate::ui`). Nothing here blocks: every load, computation and
+//! file dialog runs on a named worker thread ([`job::Job`]) and wakes the UI with
+//! `request_repaint` when done. The previous result stays on screen while a new one is computed.
+//!
+//! - [`logic`]: the logic phase and the polling of jobs.
+//! - [`commands`]: what each command does.
+//! - [`query`]: the filter history, queries on a worker thread and the recent results.
+//! - [`dialogs`]: native file dialogs on worker threads.
+//! - [`export`]: exports written on a worker thread.
+//! - [`native`]: the window, and persisted settings.
+//!
+//! May use: every layer below ([`crate::state`], `crate::ui` and everything under them).
+
+mod commands;
+mod dialogs;
+mod export;
+mod job;
+mod logic;
+mod native;
+mod query;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use eframe::egui;
+
+pub use crate::state::{Command, ExportTarget, Settings, State};
+pub use native::{load_settings, run_native};
+
+use crate::ingest::LoadHandle;
+use crate::query::filter::Filter;
+use crate::state::{Commands, Loaded, Shown};
+use export::ExportJob;
+use job::Job;
+
+/// The application: the state the views see, and the machinery they do not.
+pub struct FlowApp {
+    /// What the views read and edit.
+    pub state: State,
+    commands: Commands,
+    /// Everything asked to be loaded (a new Open adds to it).
+    paths: Vec<PathBuf>,
+    load: Option<LoadHandle>,
+    summary_job: Option<Job<Loaded>>,
+    dialog: Option<Job<Option<Vec<PathBuf>>>>,
+    history: Vec<Filter>,
+    history_pos: usize,
+    query_job: Option<Job<Result<Shown, String>>>,
+    query_wanted: bool,
+    /// The last few results (most recent last): going back to one of them is instant. Cleared
+    /// when the data or the VPC definition changes.
+    recent: Vec<Arc<Shown>>,
+    save_job: Option<(Job<Option<PathBuf>>, ExportTarget)>,
+    export_job: Option<ExportJob>,
+    log_format: Option<Vec<crate::model::schema::Column>>,
+    /// Frame CPU times (seconds) since the last report, when `FLOWLENS_FRAME_STATS` is set.
+    frame_times: Option<(Vec<f32>, std::time::Instant)>,
+}
+
+impl FlowApp {
+    /// A new app; `paths` start loading at once.
+    pub fn new(settings: Settings, paths: Vec<PathBuf>) -> FlowApp {
+        let mut app = FlowApp {
+            state: State::new(settings),
+            commands: Commands::default(),
+            paths: Vec::new(),
+            load: None,
+            summary_job: None,
+            dialog: None,
+            history: vec![Filter::All],
+            history_pos: 0,
+            query_job: None,
+            query_wanted: false,
+            recent: Vec::new(),
+            save_job: None,
+            export_job: None,
+            log_format: None,
+            frame_times: std::env::var_os("FLOWLENS_FRAME_STATS")
+                .map(|_| (Vec::new(), std::time::Instant::now())),
+        };
+        if !paths.is_empty() {
+            app.commands.push(Command::Open(paths));
+        }
+        app.refresh_status();
+        app
+    }
+
+    /// Whether a load (or its summary) is running.
+    pub fn is_loading(&self) -> bool {
+        self.load.is_some() || self.summary_job.is_some()
+    }
+
+    /// Whether views are being computed (the previous ones stay on screen meanwhile).
+    pub fn is_querying(&self) -> bool {
+        self.query_job.is_some() || self.query_wanted
+    }
+
+    /// Queues a command (as a view would).
+    pub fn command(&mut self, cmd: Command) {
+        self.commands.push(cmd);
+    }
+
+    /// Draws the whole window.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        crate::ui::window_ui(&mut self.state, &mut self.commands, ui);
+    }
+
+    /// Prints frame statistics every 5 s when `FLOWLENS_FRAME_STATS` is set.
+    fn frame_stats(&mut self, frame: &eframe::Frame) {
+        let Some((times, since)) = &mut self.frame_times else {
+            return;
+        };
+        if let Some(cpu) = frame.info().cpu_usage {
+            times.push(cpu);
+        }
+        if since.elapsed() >= Duration::from_secs(5) && !times.is_empty() {
+            times.sort_by(f32::total_cmp);
+            let at = |q: f64| {
+                times
+                    .get(((times.len() - 1) as f64 * q) as usize)
+                    .copied()
+                    .unwrap_or(0.0)
+                    * 1000.0
+            };
+            eprintln!(
+                "frames: {} in 5 s, cpu per frame median {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+                times.len(),
+                at(0.5),
+                at(0.99),
+                at(1.0)
+            );
+            times.clear();
+            *since = std::time::Instant::now();
+        }
+    }
+}
+
+impl eframe::App for FlowApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        FlowApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.show(ui);
+        self.frame_stats(frame);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        native::save_settings(storage, &self.state.settings);
+    }
+}

@@ -1,0 +1,147 @@
+//! The filter history, queries on a `flowlens-query` thread, and the recent results.
+//!
+//! A query runs whenever the filter or the view options change; the previous views stay on
+//! screen until the new ones arrive. Only the latest request runs next (stale ones are never
+//! started), and a result for a filter already left is kept for Back but not shown.
+
+use std::sync::Arc;
+
+use eframe::egui;
+
+use super::FlowApp;
+use super::job::Job;
+use crate::query::filter::Filter;
+use crate::query::{RowIndex, compute_views, select};
+use crate::state::Shown;
+
+/// Results kept for going back (each holds a selection mask: one byte per record).
+const RECENT_RESULTS: usize = 4;
+
+impl FlowApp {
+    /// Applies a filter, recording it in the history.
+    pub(super) fn set_filter(&mut self, f: Filter) {
+        if f != self.state.filter {
+            self.history.truncate(self.history_pos + 1);
+            self.history.push(f.clone());
+            self.history_pos = self.history.len() - 1;
+        }
+        self.show_filter(f);
+    }
+
+    /// Moves to entry `pos` of the filter history and shows it (Back / Forward).
+    pub(super) fn show_history(&mut self, pos: usize) {
+        self.history_pos = pos;
+        let f = self.history.get(pos).cloned().unwrap_or(Filter::All);
+        self.show_filter(f);
+    }
+
+    /// Makes `f` the applied filter and asks for its views.
+    pub(super) fn show_filter(&mut self, f: Filter) {
+        self.state.filter_text = f.to_string();
+        self.state.filter_error = None;
+        self.state.filter = f;
+        self.query_wanted = true;
+    }
+
+    /// Starts over with an empty history.
+    pub(super) fn reset_history(&mut self) {
+        self.history = vec![Filter::All];
+        self.history_pos = 0;
+        self.show_filter(Filter::All);
+    }
+
+    /// Drops the recent results and any query in flight: they were computed on data or with a
+    /// VPC definition that no longer holds (a running worker's result is discarded).
+    pub(super) fn forget_results(&mut self) {
+        self.recent.clear();
+        self.query_job = None;
+    }
+
+    /// Starts a query for the current filter and options if one is wanted and none runs (or
+    /// shows a recent result for them).
+    pub(super) fn start_query(&mut self, ctx: &egui::Context) {
+        if !self.query_wanted {
+            return;
+        }
+        let options = self.state.wanted_options();
+        if let Some(hit) = self
+            .recent
+            .iter()
+            .find(|s| s.filter == self.state.filter && s.options == options)
+            .cloned()
+        {
+            if self.frame_times.is_some() {
+                eprintln!("query: result from the recent results: {}", hit.filter);
+            }
+            self.state.shown = Some(hit);
+            self.query_wanted = false;
+            return;
+        }
+        if self.query_job.is_some() {
+            return;
+        }
+        let Some(loaded) = &self.state.loaded else {
+            return;
+        };
+        self.query_wanted = false;
+        let (table, cache) = (loaded.table.clone(), loaded.cache.clone());
+        let filter = self.state.filter.clone();
+        let qctx = self.state.query_context.clone();
+        match Job::spawn("flowlens-query", ctx, move || {
+            let t = std::time::Instant::now();
+            let sel = select(&table, &filter, &qctx).map_err(|e| e.to_string())?;
+            let views = compute_views(&table, &cache, &sel, &options);
+            let rows = RowIndex::new(&sel);
+            Ok(Shown {
+                filter,
+                options,
+                views,
+                millis: t.elapsed().as_secs_f64() * 1000.0,
+                selection: sel,
+                rows,
+            })
+        }) {
+            Ok(job) => self.query_job = Some(job),
+            Err(e) => self.state.notifications.push(e),
+        }
+    }
+
+    /// A finished query: kept among the recent results, and shown if it is still wanted.
+    pub(super) fn poll_query(&mut self) {
+        let Some(job) = &mut self.query_job else {
+            return;
+        };
+        let Some(result) = job.poll() else { return };
+        let age = job.age();
+        self.query_job = None;
+        match result {
+            Ok(Ok(shown)) => {
+                if self.frame_times.is_some() {
+                    eprintln!(
+                        "query: result {:.0} ms after the change ({:.0} ms computing), {} flows: {}",
+                        age.as_secs_f64() * 1000.0,
+                        shown.millis,
+                        shown.views.totals.counts.flows(),
+                        shown.filter
+                    );
+                }
+                let shown = Arc::new(shown);
+                self.recent
+                    .retain(|s| !(s.filter == shown.filter && s.options == shown.options));
+                if self.recent.len() >= RECENT_RESULTS {
+                    self.recent.remove(0);
+                }
+                self.recent.push(shown.clone());
+                // A result for a filter the user has already left is kept for Back, not
+                // shown (the current one is queued or already on screen).
+                if shown.filter == self.state.filter && shown.options == self.state.wanted_options()
+                {
+                    self.state.shown = Some(shown);
+                } else {
+                    self.query_wanted = true;
+                }
+            }
+            Ok(Err(e)) | Err(e) => self.state.notifications.push(format!("Query failed: {e}")),
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! `flowlens bench`: the query engine's benchmark on real data, in the project.
+//!
+//! Loads the paths, then (1) applies a varied sequence of filters and recomputes every view the
+//! app shows for each, reporting the median and worst time, and (2) runs the five queries of
+//! `shared/bench` (Q1–Q5) five times each on the loaded table, printing their answers in the same
+//! format as the DuckDB and Polars peers (`flowq.py`), so `diff` checks the results and the
+//! timings compare side by side. Timings go to stderr.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::ingest::{LoadOptions, load};
+use crate::model::{FlowTable, Metric};
+use crate::query::filter::{Filter, parse};
+use crate::query::group::group_by_sums;
+use crate::query::{QueryContext, ViewCache, ViewOptions, compute_views, select};
+
+/// The filters the app benchmark steps through (what an investigation clicks through).
+pub const FILTER_SEQUENCE: &[&str] = &[
+    "",
+    "action == REJECT",
+    "srcaddr in 10.0.0.0/16",
+    "dstport in {22, 3389}",
+    "protocol == udp",
+    "src is public and dst is private",
+    "direction == outbound",
+    "bytes > 1MB",
+    "port in 1024..65535 and action == ACCEPT",
+    "dstaddr in 10.0.1.0/24 and protocol == tcp",
+    "not action == ACCEPT",
+    "interface_id ~ \"^eni-0\"",
+    "start >= 2024-03-01T12:00Z and start < 2024-03-01T13:00Z",
+    "addr in {10.0.1.0/24, 10.0.2.0/24} and dstport == 5432",
+    "srcport == 443",
+    "log_status != OK",
+    "dst is public and dstport == 443",
+    "action == REJECT and dstport in {22, 23, 3389, 445}",
+    "protocol in {icmp, icmpv6}",
+    "not dstport == 443",
+    "not dstport == 443 and srcaddr == 10.0.0.58",
+    "",
+];
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// Runs the benchmark; answers on stdout, timings on stderr.
+pub(super) fn run(paths: Vec<PathBuf>, threads: usize) -> ExitCode {
+    let options = LoadOptions {
+        threads,
+        ..LoadOptions::default()
+    };
+    let t = Instant::now();
+    let table = match load(&paths, &options) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("flowlens: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!(
+        "load: {} records in {:.3} s",
+        table.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let cache = ViewCache::default();
+    view_timings(&table, &cache);
+    peer_queries(&table, &cache);
+    ExitCode::SUCCESS
+}
+
+/// (1) Filter changes with every view the app shows (default tab: sources), then with the
+/// conversations tab.
+fn view_timings(table: &FlowTable, cache: &ViewCache) {
+    let ctx = QueryContext::default();
+    let view_opts = ViewOptions {
+        with_conversations: false,
+        ..ViewOptions::default()
+    };
+    let mut times = Vec::new();
+    let mut with_conv = Vec::new();
+    // Think time between filter changes, as a user clicking has (the CPU idles in between).
+    let pause = std::env::var("FLOWLENS_BENCH_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map(std::time::Duration::from_millis);
+    for round in 0..2 {
+        for text in FILTER_SEQUENCE {
+            let Ok(filter) = parse(text) else { continue };
+            if let Some(p) = pause {
+                std::thread::sleep(p);
+            }
+            let t = Instant::now();
+            let Ok(sel) = select(table, &filter, &ctx) else {
+                continue;
+            };
+            let views = compute_views(table, cache, &sel, &view_opts);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if round == 1 {
+                times.push(ms);
+                eprintln!(
+                    "views: {ms:7.1} ms  {:>9} rows  {text}",
+                    views.totals.counts.flows()
+                );
+            }
+        }
+    }
+    // The conversations tab.
+    let t = Instant::now();
+    let conv_opts = ViewOptions {
+        with_conversations: true,
+        ..ViewOptions::default()
+    };
+    if let Ok(sel) = select(table, &Filter::All, &ctx) {
+        compute_views(table, cache, &sel, &conv_opts);
+    }
+    eprintln!(
+        "conversations tab, all records: {:.1} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    for text in FILTER_SEQUENCE {
+        let Ok(filter) = parse(text) else { continue };
+        let t = Instant::now();
+        let Ok(sel) = select(table, &filter, &ctx) else {
+            continue;
+        };
+        compute_views(table, cache, &sel, &conv_opts);
+        with_conv.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let worst = times.iter().copied().fold(0.0, f64::max);
+    let worst_conv = with_conv.iter().copied().fold(0.0, f64::max);
+    eprintln!(
+        "views per filter change: median {:.1} ms, worst {worst:.1} ms ({} filters); with the conversations tab: median {:.1} ms, worst {worst_conv:.1} ms",
+        median(&mut times.clone()),
+        times.len(),
+        median(&mut with_conv)
+    );
+}
+
+/// One of the peers' queries: (name, filter, group-by fields, ranking metric, limit, answer
+/// header, what it asks).
+type Query<'a> = (
+    &'a str,
+    &'a str,
+    &'a [&'a str],
+    Metric,
+    usize,
+    &'a str,
+    &'a str,
+);
+
+/// The five queries of `shared/bench`.
+const QUERIES: [Query<'static>; 5] = [
+    (
+        "Q1",
+        "srcaddr in 10.0.0.0/16",
+        &["srcport"],
+        Metric::Flows,
+        10,
+        "srcport\tcnt",
+        "srcport, count(*) WHERE srcaddr LIKE '10.0%' GROUP BY srcport ORDER BY cnt DESC, srcport LIMIT 10",
+    ),
+    (
+        "Q2",
+        "action == ACCEPT",
+        &["srcaddr"],
+        Metric::Bytes,
+        10,
+        "srcaddr\ttotal_bytes",
+        "top 10 srcaddr by sum(bytes) WHERE action='ACCEPT' (ties: srcaddr)",
+    ),
+    (
+        "Q3",
+        "",
+        &["srcaddr", "dstaddr"],
+        Metric::Bytes,
+        10,
+        "srcaddr\tdstaddr\ttotal_bytes",
+        "top 10 (srcaddr, dstaddr) by sum(bytes) (NULLS LAST; ties: srcaddr, dstaddr)",
+    ),
+    (
+        "Q4",
+        "action == REJECT",
+        &["dstport"],
+        Metric::Flows,
+        20,
+        "dstport\tcnt",
+        "dstport, count(*) WHERE action='REJECT' GROUP BY dstport ORDER BY cnt DESC, dstport LIMIT 20",
+    ),
+    (
+        "Q5",
+        "dstaddr in 10.0.1.0/24 and protocol == 6",
+        &[],
+        Metric::Flows,
+        1,
+        "flows\ttotal_bytes",
+        "count(*), sum(bytes) WHERE dstaddr IN 10.0.1.0/24 AND protocol=6",
+    ),
+];
+
+/// (2) The peers' queries, five runs each: answers on stdout in the peers' format.
+fn peer_queries(table: &FlowTable, cache: &ViewCache) {
+    let ctx = QueryContext::default();
+    let mut total = 0.0;
+    for (name, text, by, metric, limit, header, title) in QUERIES {
+        let Ok(filter) = parse(text) else { continue };
+        let by: Vec<String> = by.iter().map(|s| (*s).to_owned()).collect();
+        let mut ms = Vec::new();
+        let mut filter_ms = Vec::new();
+        let mut answer = String::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let Ok(sel) = select(table, &filter, &ctx) else {
+                break;
+            };
+            filter_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+            answer.clear();
+            if by.is_empty() {
+                let opts = ViewOptions {
+                    with_conversations: false,
+                    top_n: 0,
+                    ..ViewOptions::default()
+                };
+                let totals = compute_views(table, cache, &sel, &opts).totals;
+                let c = totals.counts;
+                answer.push_str(&format!("{}\t{}\n", c.flows(), c.bytes()));
+            } else if let Ok(groups) = group_by_sums(table, &sel, &by, metric, limit, false) {
+                for g in groups {
+                    let value = g.counts[metric];
+                    answer.push_str(&format!("{}\t{value}\n", g.key.join("\t")));
+                }
+            }
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let m = median(&mut ms);
+        total += m;
+        eprintln!(
+            "{name}: median {m:.1} ms over 5 runs (filter {:.1} ms)",
+            median(&mut filter_ms)
+        );
+        print!("# {name}: {title}\n{header}\n{answer}");
+    }
+    eprintln!("Q1..Q5: {total:.1} ms (sum of medians)");
+}

@@ -1,0 +1,29 @@
+//! Layer 2: paths → one [`FlowTable`](crate::model::FlowTable).
+//!
+//! - [`load`]: the loading API (a named `flowlens-load` thread, `flowlens-parse-N` workers,
+//!   progress, cancel, panic capture); [`discover`] walks folders.
+//! - [`source`]: one file → records: content detection, then the format's reader:
+//!   [`gzip`] (member by member, streamed), [`whole`] + [`inflate`] (whole-buffer libdeflate),
+//!   [`text`] (lines), [`json`] (CloudWatch envelopes), [`parquet`] (+ [`parquet_footer`]).
+//! - [`limits`]: [`ReadLimits`] and the shared [`Progress`] counters.
+//! - [`parse`]: the record parser (text lines → typed column segments).
+//! - [`assemble`]: parsed segments of every file → the frame.
+//!
+//! May use: [`crate::fmt`], [`crate::model`].
+
+pub mod assemble;
+pub mod discover;
+pub mod gzip;
+pub mod inflate;
+pub mod json;
+pub mod limits;
+pub mod load;
+pub mod parquet;
+pub mod parquet_footer;
+pub mod parse;
+pub mod source;
+pub mod text;
+pub mod whole;
+
+pub use limits::{Progress, ReadLimits};
+pub use load::{LoadError, LoadHandle, LoadOptions, load, start};

@@ -1,0 +1,504 @@
+//! Flow-log text records → typed column segments.
+//!
+//! [`RecordParser`] takes one line (or one CloudWatch message) at a time, recognises header lines,
+//! wrappers (`timestamp,message` CSV, ISO-timestamp export prefixes) and records, and appends each
+//! valid record to the current [`Segment`]. A record is validated completely before anything is
+//! appended, so a bad line leaves no trace but its entry in the [`SkipReport`].
+//!
+//! Strings and addresses are dictionary-encoded per file here (ids local to the file); the table
+//! assembly merges the dictionaries and remaps the ids (see `ingest::assemble`).
+
+mod addr;
+mod dict;
+mod line;
+mod number;
+mod segment;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+pub use addr::parse_addr;
+pub use dict::{AddrDict, FileDicts, StrDict};
+pub use line::{header_columns, trim};
+pub use number::parse_uint;
+pub use segment::{ColData, Segment, Values};
+
+use crate::model::addr::v4_key;
+use crate::model::schema::{Column, Kind};
+use crate::model::skip::{SkipReason, SkipReport};
+use line::{strip_iso_timestamp, unquote_csv};
+use number::{count_fields, is_sep, scan_short_number, token_end};
+
+/// Rows per segment at most. A segment's vectors become a chunk of the frame without a copy, so
+/// this bounds chunk size (and the cost of one vector growth step).
+pub const SEGMENT_ROWS: usize = 1 << 22;
+
+/// `start`/`end` values at or above this are milliseconds (flowlogs-reader's rule, see
+/// conformance/README.md).
+const MILLIS_THRESHOLD: u64 = 100_000_000_000;
+
+/// Appends one parsed value (`NULL` for `-`) to a column; strings are `text[start..end]`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn push_value(
+    col: &mut ColData,
+    kind: Kind,
+    v: u128,
+    text: &[u8],
+    start: usize,
+    end: usize,
+    row: u32,
+    dicts: &mut FileDicts,
+) {
+    let is_null = v == NULL;
+    if is_null {
+        col.nulls.push(row);
+    }
+    let v = if is_null { 0 } else { v };
+    match &mut col.values {
+        Values::U8(vec) => vec.push(v as u8),
+        Values::U16(vec) => vec.push(v as u16),
+        Values::U32(vec) => vec.push(v as u32),
+        Values::U64(vec) => vec.push(v as u64),
+        Values::Ids(vec) => {
+            let id = if is_null {
+                0
+            } else if kind == Kind::Addr {
+                dicts.addrs.id(v)
+            } else {
+                match dicts.strings.get_mut(col.dict) {
+                    Some((_, d)) => d.id(text, start, end),
+                    None => 0,
+                }
+            };
+            vec.push(id);
+        }
+    }
+}
+
+/// Scans the token starting at `start` and parses it as `kind` in the same pass. Returns the end
+/// of the token and the value as [`parse_value`] would.
+#[inline]
+fn scan_value(kind: Kind, line: &[u8], start: usize) -> (usize, Option<u128>) {
+    let len = line.len();
+    let token_end = |i: usize| token_end(line, i);
+    match kind {
+        Kind::U8 | Kind::U16 | Kind::U64 | Kind::Time => {
+            if let Some((end, v)) = scan_short_number(line, start) {
+                let v = if kind == Kind::Time && v >= MILLIS_THRESHOLD {
+                    v / 1000
+                } else {
+                    v
+                };
+                return (end, (v <= kind.max_value()).then_some(u128::from(v)));
+            }
+            let mut i = start;
+            let mut v: u64 = 0;
+            while i < len && i - start < 19 {
+                let d = line[i].wrapping_sub(b'0');
+                if d > 9 {
+                    break;
+                }
+                v = v * 10 + u64::from(d);
+                i += 1;
+            }
+            if i > start && (i == len || is_sep(line[i])) {
+                let v = if kind == Kind::Time && v >= MILLIS_THRESHOLD {
+                    v / 1000
+                } else {
+                    v
+                };
+                return (i, (v <= kind.max_value()).then_some(u128::from(v)));
+            }
+            // `-`, 20-digit numbers and invalid tokens.
+            let end = token_end(i);
+            (end, parse_value(kind, &line[start..end]))
+        }
+        Kind::Addr => {
+            // Dotted quad while scanning; anything else (IPv6, `-`, junk) the slow way.
+            let mut i = start;
+            let mut out: u32 = 0;
+            let mut cur: u32 = 0;
+            let mut digits = 0;
+            let mut dots = 0;
+            while i < len {
+                let b = line[i];
+                let d = b.wrapping_sub(b'0');
+                if d <= 9 {
+                    cur = cur * 10 + u32::from(d);
+                    digits += 1;
+                    if digits > 3 || cur > 255 {
+                        break;
+                    }
+                } else if b == b'.' && digits > 0 && dots < 3 {
+                    out = (out << 8) | cur;
+                    cur = 0;
+                    digits = 0;
+                    dots += 1;
+                } else {
+                    break;
+                }
+                i += 1;
+            }
+            if dots == 3 && digits > 0 && (i == len || is_sep(line[i])) {
+                return (i, Some(v4_key((out << 8) | cur)));
+            }
+            let end = token_end(i);
+            (end, parse_value(kind, &line[start..end]))
+        }
+        Kind::Str => {
+            let end = token_end(start);
+            (end, parse_value(kind, &line[start..end]))
+        }
+    }
+}
+
+/// Parses one token of `kind`: the value (addresses as keys, strings as 0, numbers as numbers),
+/// [`NULL`] for `-`, `None` when invalid.
+#[inline]
+fn parse_value(kind: Kind, tok: &[u8]) -> Option<u128> {
+    if tok == b"-" {
+        return Some(NULL);
+    }
+    match kind {
+        Kind::Str => Some(0),
+        Kind::Addr => parse_addr(tok),
+        Kind::Time => {
+            let t = parse_uint(tok)?;
+            let t = if t >= MILLIS_THRESHOLD { t / 1000 } else { t };
+            (t <= kind.max_value()).then_some(u128::from(t))
+        }
+        _ => {
+            let v = parse_uint(tok)?;
+            (v <= kind.max_value()).then_some(u128::from(v))
+        }
+    }
+}
+
+/// Parses the records of one file.
+#[derive(Debug)]
+pub struct RecordParser {
+    default_layout: Arc<[Column]>,
+    layout: Arc<[Column]>,
+    /// Finished segments, in file order.
+    pub segments: Vec<Segment>,
+    current: Option<Segment>,
+    /// The file's dictionaries.
+    pub dicts: FileDicts,
+    /// Skipped lines.
+    pub skipped: SkipReport,
+    /// Valid records so far.
+    pub records: u64,
+    /// `timestamp,message` CSV (CloudWatch console download) seen.
+    csv_messages: bool,
+    kinds: Vec<Kind>,
+    scratch: Vec<u128>,
+}
+
+/// Parsed value placeholder for null.
+const NULL: u128 = u128::MAX;
+
+impl RecordParser {
+    /// A parser whose layout, until a header line says otherwise, is `layout`.
+    pub fn new(layout: Arc<[Column]>) -> RecordParser {
+        let mut p = RecordParser {
+            default_layout: layout.clone(),
+            layout,
+            segments: Vec::new(),
+            current: None,
+            dicts: FileDicts::default(),
+            skipped: SkipReport::default(),
+            records: 0,
+            csv_messages: false,
+            kinds: Vec::new(),
+            scratch: Vec::with_capacity(64),
+        };
+        p.kinds = p.layout.iter().map(Column::kind).collect();
+        p
+    }
+
+    /// The layout records are currently parsed with.
+    pub fn layout(&self) -> &Arc<[Column]> {
+        &self.layout
+    }
+
+    /// Handles one line of text (without the newline). `line_no` is 1-based.
+    ///
+    /// Returns `true` when the line starts with `{` and should be handled as JSON by the caller.
+    pub fn line(&mut self, raw: &[u8], line_no: u64) -> bool {
+        let line = trim(raw);
+        if line.is_empty() {
+            return false;
+        }
+        if line[0] == b'{' {
+            return true;
+        }
+        self.message(line, line_no);
+        false
+    }
+
+    /// Handles one record text that came out of a wrapper (JSON `message`, CSV, or a line).
+    pub fn message(&mut self, line: &[u8], line_no: u64) {
+        let mut line = trim(line);
+        if line.is_empty() {
+            return;
+        }
+        let first = line[0];
+        if first.is_ascii_digit() {
+            if self.csv_messages
+                && let Some(comma) = memchr::memchr(b',', line)
+                && line[..comma].iter().all(u8::is_ascii_digit)
+            {
+                let msg = unquote_csv(&line[comma + 1..]);
+                self.record(&msg, line_no, line);
+                return;
+            }
+            if let Some(rest) = strip_iso_timestamp(line) {
+                line = rest;
+            }
+        } else if first.is_ascii_lowercase() {
+            if line.eq_ignore_ascii_case(b"timestamp,message") {
+                self.csv_messages = true;
+                return;
+            }
+            if let Some(columns) = header_columns(line) {
+                self.set_layout(columns.into());
+                return;
+            }
+        }
+        self.record(line, line_no, line);
+    }
+
+    /// Parses the following records with `layout` (Parquet columns), as a header line would.
+    pub fn force_layout(&mut self, layout: Arc<[Column]>) {
+        self.set_layout(layout);
+    }
+
+    fn set_layout(&mut self, layout: Arc<[Column]>) {
+        if *layout == *self.layout {
+            return;
+        }
+        self.seal();
+        self.kinds = layout.iter().map(Column::kind).collect();
+        self.layout = layout;
+    }
+
+    /// Ends the current segment (a new one starts with the next record).
+    fn seal(&mut self) {
+        if let Some(mut seg) = self.current.take() {
+            for c in &mut seg.cols {
+                c.values.shrink();
+                c.nulls.shrink_to_fit();
+            }
+            self.segments.push(seg);
+        }
+    }
+
+    /// Finishes parsing: seals the last segment.
+    pub fn finish(mut self) -> ParsedFile {
+        self.seal();
+        ParsedFile {
+            segments: self.segments,
+            dicts: self.dicts,
+            skipped: self.skipped,
+            records: self.records,
+        }
+    }
+
+    /// Records a skipped line that never reached the record parser (JSON errors, long lines).
+    pub fn skip(&mut self, line_no: u64, reason: SkipReason, text: &[u8]) {
+        self.skipped.push(line_no, reason, text);
+    }
+
+    /// Parses one record with the active layout; `shown` is what a skip example shows.
+    ///
+    /// One pass over the bytes: each token is parsed as it is found. Nothing is appended unless
+    /// the whole line is valid.
+    fn record(&mut self, line: &[u8], line_no: u64, shown: &[u8]) {
+        self.ensure_segment();
+        let Some(seg) = self.current.as_mut() else {
+            return;
+        };
+        let n = self.kinds.len();
+        let row = seg.rows as u32;
+        let len = line.len();
+        let mut i = 0;
+        // The first invalid value (field, token start, token end), if any.
+        let mut error: Option<(usize, usize, usize)> = None;
+        // Each field is parsed while scanned and appended to its column at once; a bad line is
+        // rolled back below (bad lines are rare, so this beats buffering every line).
+        for (k, (col, &kind)) in seg.cols.iter_mut().zip(&self.kinds).enumerate() {
+            while i < len && is_sep(line[i]) {
+                i += 1;
+            }
+            if i == len {
+                // Too few fields: counted below.
+                error = Some((k, i, i));
+                break;
+            }
+            let start = i;
+            let (end, value) = scan_value(kind, line, start);
+            i = end;
+            match value {
+                Some(v) => push_value(col, kind, v, line, start, end, row, &mut self.dicts),
+                None => {
+                    error = Some((k, start, end));
+                    break;
+                }
+            }
+        }
+        if error.is_none() {
+            while i < len && is_sep(line[i]) {
+                i += 1;
+            }
+            if i == len {
+                seg.rows += 1;
+                self.records += 1;
+                return;
+            }
+        }
+        // Not a valid record: take back what was appended, then say why.
+        for col in &mut seg.cols {
+            col.values.truncate(row as usize);
+            if col.nulls.last() == Some(&row) {
+                col.nulls.pop();
+            }
+        }
+        let found = count_fields(line);
+        let reason = if found != n {
+            SkipReason::FieldCount { expected: n, found }
+        } else if let Some((k, s, e)) = error {
+            self.value_error(k, &line[s..e])
+        } else {
+            return;
+        };
+        self.skipped.push(line_no, reason, shown);
+    }
+
+    /// Seals a full segment and starts one for the current layout if needed.
+    #[inline]
+    fn ensure_segment(&mut self) {
+        if self.current.as_ref().is_some_and(|s| s.rows < SEGMENT_ROWS) {
+            return;
+        }
+        self.new_segment();
+    }
+
+    #[cold]
+    fn new_segment(&mut self) {
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|s| s.rows >= SEGMENT_ROWS)
+        {
+            self.seal();
+        }
+        if self.current.is_none() {
+            let cols = self
+                .layout
+                .iter()
+                .map(|c| ColData {
+                    values: Values::new(c.kind()),
+                    nulls: Vec::new(),
+                    dict: if c.kind() == Kind::Str {
+                        self.dicts.string_dict(c.name())
+                    } else {
+                        0
+                    },
+                })
+                .collect();
+            self.current = Some(Segment {
+                layout: self.layout.clone(),
+                cols,
+                rows: 0,
+            });
+        }
+    }
+
+    fn value_error(&self, k: usize, tok: &[u8]) -> SkipReason {
+        let field = self.layout.get(k).map_or("", Column::name).to_owned();
+        let value = shorten(tok);
+        if self.kinds.get(k) == Some(&Kind::Addr) {
+            SkipReason::BadAddress { field, value }
+        } else {
+            SkipReason::BadNumber { field, value }
+        }
+    }
+
+    /// Parses one record given as tokens (Parquet rows; strings may contain spaces).
+    pub fn tokens_record<'t>(
+        &mut self,
+        token: impl Fn(usize) -> &'t [u8],
+        count: usize,
+    ) -> Result<(), SkipReason> {
+        let n = self.kinds.len();
+        if count != n {
+            return Err(SkipReason::FieldCount {
+                expected: n,
+                found: count,
+            });
+        }
+        self.scratch.clear();
+        for k in 0..n {
+            let tok = token(k);
+            match parse_value(self.kinds[k], tok) {
+                Some(v) => self.scratch.push(v),
+                None => return Err(self.value_error(k, tok)),
+            }
+        }
+        self.commit(token);
+        Ok(())
+    }
+
+    /// Appends the validated values in `scratch` (strings taken from `token`).
+    fn commit<'t>(&mut self, token: impl Fn(usize) -> &'t [u8]) {
+        self.ensure_segment();
+        let Some(seg) = self.current.as_mut() else {
+            return;
+        };
+        let row = seg.rows as u32;
+        for (k, (col, &v)) in seg.cols.iter_mut().zip(&self.scratch).enumerate() {
+            let kind = self.kinds.get(k).copied().unwrap_or(Kind::Str);
+            let tok = token(k);
+            push_value(col, kind, v, tok, 0, tok.len(), row, &mut self.dicts);
+        }
+        seg.rows += 1;
+        self.records += 1;
+    }
+
+    /// Makes room in the current segment for `rows` records in all (an estimate from the text
+    /// still to come), so its columns are allocated once instead of doubling and copying.
+    pub fn reserve_rows(&mut self, rows: usize) {
+        if let Some(seg) = self.current.as_mut() {
+            let rows = rows.min(SEGMENT_ROWS);
+            for col in &mut seg.cols {
+                col.values.reserve_total(rows);
+            }
+        }
+    }
+
+    /// Resets the layout to the default (used between CloudWatch payloads, which have no header).
+    pub fn reset_layout(&mut self) {
+        let d = self.default_layout.clone();
+        self.set_layout(d);
+    }
+}
+
+/// What parsing one file produced.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    /// Row segments in file order.
+    pub segments: Vec<Segment>,
+    /// The file's dictionaries (ids in the segments refer to these).
+    pub dicts: FileDicts,
+    /// Skipped lines.
+    pub skipped: SkipReport,
+    /// Valid records.
+    pub records: u64,
+}
+
+fn shorten(tok: &[u8]) -> String {
+    let cut = &tok[..tok.len().min(60)];
+    String::from_utf8_lossy(cut).into_owned()
+}

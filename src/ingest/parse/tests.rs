@@ -1,0 +1,282 @@
+//! Tests of the record parser.
+
+use std::net::Ipv6Addr;
+
+use super::addr::parse_ipv6_hex;
+use super::*;
+use crate::model::addr::addr_to_string;
+use crate::model::schema::default_layout;
+
+fn parser() -> RecordParser {
+    RecordParser::new(default_layout().into())
+}
+
+#[test]
+fn fast_ipv6_agrees_with_the_standard_parser() {
+    let std_parse = |t: &str| t.parse::<Ipv6Addr>().ok().map(u128::from);
+    let fixed = [
+        "::",
+        "::1",
+        "1::",
+        "1::2",
+        "2600:1f18:4a3b:e800:bb31:f63e:c530:66b6",
+        "2a01:e08:cd1c:fa0d:e0c5::",
+        "1:2:3:4:5:6:7::",
+        "::2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7::8",
+        "1:2:3:4:5:6:7:8:9",
+        "1::2::3",
+        ":1",
+        "1:",
+        "1:::2",
+        "12345::",
+        "ABCD:ef01::",
+        "::ffff:10.0.0.1",
+        "1:2:3:4:5:6:7",
+        ":::",
+        "0::0",
+    ];
+    for t in fixed {
+        if let Some(v) = parse_ipv6_hex(t.as_bytes()) {
+            assert_eq!(Some(v), std_parse(t), "{t}");
+        }
+        assert_eq!(parse_addr(t.as_bytes()), std_parse(t), "{t}");
+    }
+    assert!(parse_ipv6_hex(b"2600:1f18:4a3b:e800:bb31:f63e:c530:66b6").is_some());
+    assert!(parse_ipv6_hex(b"1::").is_some());
+    // Random near-addresses: 1–9 groups of 0–5 hex digits, joined by `:` or `::`, with
+    // stray colons at the ends now and then.
+    let mut seed = 99u64;
+    let mut next = move |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    let (mut accepted, mut valid) = (0, 0);
+    for _ in 0..200_000 {
+        let mut text = String::new();
+        if next(8) == 0 {
+            text.push(':');
+        }
+        for g in 0..1 + next(9) {
+            if g > 0 {
+                text.push_str(if next(7) == 0 { "::" } else { ":" });
+            }
+            for _ in 0..next(6) {
+                text.push(b"0123456789abcdefABCDEF"[next(22) as usize] as char);
+            }
+        }
+        if next(8) == 0 {
+            text.push(':');
+        }
+        let fast = parse_ipv6_hex(text.as_bytes());
+        let reference = std_parse(&text);
+        if let Some(v) = fast {
+            assert_eq!(Some(v), reference, "{text}");
+            accepted += 1;
+        }
+        valid += usize::from(reference.is_some());
+        assert_eq!(parse_addr(text.as_bytes()), reference, "{text}");
+    }
+    // The generator reaches valid forms, and the fast path takes nearly all of them.
+    assert!(valid > 5_000, "{valid}");
+    assert!(accepted * 100 >= valid * 95, "{accepted} of {valid}");
+}
+
+#[test]
+fn string_dictionary_tells_apart_every_length_and_position() {
+    // Strings that agree on their first and last 16 bytes, or differ only in length, or
+    // sit at the end of the text (where 16 bytes cannot be read after their start).
+    let words: Vec<Vec<u8>> = [
+        "OK",
+        "OKX",
+        "ACCEPT",
+        "a",
+        "abcdefghijklmnop",
+        "abcdefghijklmnopq",
+        "abcdefghijklmnopqr",
+        "abcdefghijklmnopXr",
+        "eni-0123456789abcdef0",
+        "eni-0123456789abcdef1",
+        "tgw-attach-0123456789abcdef0",
+        "x".repeat(32).as_str(),
+        "x".repeat(33).as_str(),
+        "x".repeat(34).as_str(),
+        "y".repeat(40).as_str(),
+    ]
+    .iter()
+    .map(|w| w.as_bytes().to_vec())
+    .collect();
+    let mut d = StrDict::default();
+    let mut ids = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        // Alone (at the end of the text), and inside a longer line.
+        let alone = d.id(w, 0, w.len());
+        let line = [b"pad ".as_slice(), w, b" after the word, long enough"].concat();
+        let inside = d.id(&line, 4, 4 + w.len());
+        assert_eq!(alone, inside, "word {i}");
+        let tail = [b"0123456789abcdefghij ".as_slice(), w].concat();
+        assert_eq!(d.id(&tail, 21, tail.len()), alone, "word {i} at the end");
+        ids.push(alone);
+    }
+    let mut distinct = ids.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), words.len(), "{ids:?}");
+    for (w, id) in words.iter().zip(&ids) {
+        assert_eq!(&*d.values[*id as usize], &w[..]);
+    }
+}
+
+#[test]
+fn numbers_and_addresses() {
+    assert_eq!(parse_uint(b"0"), Some(0));
+    assert_eq!(parse_uint(b"18446744073709551615"), Some(u64::MAX));
+    assert_eq!(parse_uint(b"18446744073709551616"), None);
+    assert_eq!(parse_uint(b"12a"), None);
+    assert_eq!(parse_uint(b""), None);
+    // The 8-digit fast path against the obvious definition.
+    for v in [
+        0u64,
+        7,
+        12_345_678,
+        99_999_999,
+        100_000_000,
+        1_418_530_010,
+        1_512_564_058_000,
+        9_999_999_999_999_999_999,
+    ] {
+        assert_eq!(parse_uint(v.to_string().as_bytes()), Some(v), "{v}");
+        assert_eq!(parse_uint(format!("{v:08}").as_bytes()), Some(v), "{v:08}");
+    }
+    assert_eq!(parse_uint(b"14185300a0"), None);
+    assert_eq!(parse_uint(b"1418530:10"), None);
+    assert_eq!(parse_uint(b"1418530/10"), None);
+    assert_eq!(parse_uint(b"12345678 "), None);
+    // The fused scanner agrees with parse_uint for every length and boundary.
+    for v in [
+        0u64,
+        5,
+        42,
+        443,
+        65535,
+        1_234_567,
+        12_345_678,
+        123_456_789,
+        1_418_530_010,
+    ] {
+        for tail in ["", " x", "\tx"] {
+            let line = format!("{v}{tail}");
+            let (end, got) = scan_value(Kind::U64, line.as_bytes(), 0);
+            assert_eq!(got, Some(u128::from(v)), "{line:?}");
+            assert_eq!(end, v.to_string().len(), "{line:?}");
+            let padded = format!("{line}        ");
+            assert_eq!(
+                scan_value(Kind::U64, padded.as_bytes(), 0).1,
+                Some(u128::from(v))
+            );
+        }
+    }
+    for bad in [
+        "12a4 5678 9",
+        "1234567x 9",
+        "-1",
+        "12.5 1234567",
+        "1e5 45678",
+    ] {
+        assert_eq!(scan_value(Kind::U64, bad.as_bytes(), 0).1, None, "{bad}");
+    }
+    assert_eq!(scan_value(Kind::U16, b"65536 12345", 0).1, None);
+    assert_eq!(scan_value(Kind::U64, b"- 1234567", 0), (1, Some(NULL)));
+    assert_eq!(parse_addr(b"10.0.1.5"), Some(v4_key(0x0a00_0105)));
+    assert_eq!(parse_addr(b"256.0.0.1"), None);
+    assert_eq!(parse_addr(b"1.2.3"), None);
+    assert_eq!(parse_addr(b"1.2.3.4.5"), None);
+    let v6 = parse_addr(b"2001:db8::1").unwrap();
+    assert_eq!(addr_to_string(v6), "2001:db8::1");
+    assert_eq!(addr_to_string(v4_key(0x0a00_0105)), "10.0.1.5");
+    assert_eq!(parse_addr(b"eni-123"), None);
+}
+
+#[test]
+fn header_detection() {
+    assert!(header_columns(b"version account-id srcaddr").is_some());
+    assert!(header_columns(b"account_id bytes my-custom").is_some());
+    let cols = header_columns(b"srcaddr dstaddr my-custom").unwrap();
+    assert_eq!(cols[2], Column::Unknown("my_custom".into()));
+    assert!(header_columns(b"eni-123 vpc-abc").is_none());
+    assert!(header_columns(b"us-east-1 ingress").is_none());
+    assert!(header_columns(b"2 123 eni-1").is_none());
+    assert!(header_columns(b"this is not a flow log record").is_none());
+}
+
+#[test]
+fn bad_lines_are_counted_and_leave_no_partial_row() {
+    let mut p = parser();
+    p.line(
+        b"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 100 200 ACCEPT OK",
+        1,
+    );
+    p.line(b"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 100 200 ACCEPT", 2);
+    p.line(
+        b"2 1 eni-1 10.0.0.1 10.0.0.2 1 99999 6 3 4 100 200 ACCEPT OK",
+        3,
+    );
+    p.line(b"2 1 eni-1 10.0.0.1 nope 1 2 6 3 4 100 200 ACCEPT OK", 4);
+    p.line(b"", 5);
+    let f = p.finish();
+    assert_eq!(f.records, 1);
+    assert_eq!(f.skipped.count, 3);
+    let reasons: Vec<String> = f
+        .skipped
+        .examples
+        .iter()
+        .map(|e| e.reason.to_string())
+        .collect();
+    assert_eq!(reasons[0], "expected 14 fields, found 13");
+    assert_eq!(reasons[1], "field `dstport`: `99999` is not a valid number");
+    assert_eq!(
+        reasons[2],
+        "field `dstaddr`: `nope` is not an IPv4 or IPv6 address"
+    );
+    assert_eq!(f.skipped.examples[1].line, 3);
+    let seg = &f.segments[0];
+    assert_eq!(seg.rows, 1);
+    assert!(seg.cols.iter().all(|c| match &c.values {
+        Values::U8(v) => v.len() == 1,
+        Values::U16(v) => v.len() == 1,
+        Values::U32(v) | Values::Ids(v) => v.len() == 1,
+        Values::U64(v) => v.len() == 1,
+    }));
+}
+
+#[test]
+fn milliseconds_become_seconds_and_dash_is_null() {
+    let mut p = parser();
+    p.line(
+        b"2 1 eni-1 - - - - - - - 1512564058000 1512564059000 - SKIPDATA",
+        1,
+    );
+    let f = p.finish();
+    let seg = &f.segments[0];
+    let Values::U32(start) = &seg.cols[10].values else {
+        panic!("start is not u32")
+    };
+    assert_eq!(start[0], 1_512_564_058);
+    assert_eq!(seg.cols[3].nulls, vec![0]);
+    assert_eq!(seg.cols[12].nulls, vec![0]);
+    assert!(seg.cols[13].nulls.is_empty());
+}
+
+#[test]
+fn wrappers() {
+    let mut p = parser();
+    p.message(b"timestamp,message", 1);
+    p.message(b"1742570569000,2 1 eni-1 - - - - - - - 1 2 - NODATA", 2);
+    p.message(
+        b"2021-03-04T14:01:33.000Z 2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 100 200 ACCEPT OK",
+        3,
+    );
+    let f = p.finish();
+    assert_eq!(f.records, 2, "{:?}", f.skipped);
+}

@@ -1,0 +1,22 @@
+//! Layer 1: what a loaded data set is, independent of how it was read or queried.
+//!
+//! - [`schema`]: every flow-log field (v2–v11, Transit Gateway), its column name and storage kind.
+//! - [`addr`]: the `u128` address key (IPv4 as `::ffff:a.b.c.d`) and its conversions.
+//! - [`metric`]: [`Metric`] (flows, packets, bytes) and [`Counts`], the triple indexed by it.
+//! - [`names`]: well-known protocol numbers and port names.
+//! - [`skip`]: why a line was skipped, and the per-file skip report.
+//! - [`table`]: [`FlowTable`], the loaded frame (one Polars `DataFrame`), without query caches.
+//! - [`columns`]: zero-copy typed views of the frame's chunks.
+//!
+//! May use: [`crate::fmt`]. Never ingest, query, report or anything of the UI.
+
+pub mod addr;
+pub mod columns;
+pub mod metric;
+pub mod names;
+pub mod schema;
+pub mod skip;
+pub mod table;
+
+pub use metric::{Counts, Metric};
+pub use table::{FileReport, FlowTable};

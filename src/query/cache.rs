@@ -1,0 +1,130 @@
+//! Whole-table aggregates kept between queries. They belong to the query layer and are owned
+//! beside the table (by the app's loaded data set and by each CLI command), never inside it:
+//! the table stays plain data, and a cache is dropped with the data set it was computed for.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::views::{Acc, ConversationMode, PortSide, Ranked, ViewCols};
+use crate::model::columns::ColumnView;
+use crate::model::columns::with_slice;
+use crate::model::{Counts, Metric};
+
+/// The caches of one table. Every entry is computed on first use; a new table needs a new
+/// cache (`ViewCache::default()`).
+#[derive(Default)]
+pub struct ViewCache {
+    /// Smallest and largest `start` (the timeline's axis).
+    start_range: OnceLock<(u64, u64)>,
+    /// The aggregates of every row, for the views of large selections: their views are computed
+    /// from the rows they leave out (the smaller side) and subtracted.
+    all: Mutex<Option<(AccKey, Arc<Acc>)>>,
+    /// The conversations (source, destination, sums) of every row.
+    pub(crate) pairs: OnceLock<Vec<(u64, u64, Counts)>>,
+    /// Those conversations in one mode, best first by one metric: ((mode, metric), list).
+    ranked: Mutex<Option<RankedPairs>>,
+    /// Where the table's first start and last end are: (chunk, row in chunk, value).
+    extremes: OnceLock<(Option<RowValue>, Option<RowValue>)>,
+}
+
+/// Whole-table conversations in one mode, best first by one metric.
+type RankedPairs = ((ConversationMode, Metric), Arc<Vec<Ranked<(u32, u32)>>>);
+
+/// A value and its place: (chunk, row in chunk, value).
+pub(crate) type RowValue = (usize, usize, u64);
+
+/// What the cached aggregates depend on besides the table.
+pub(crate) type AccKey = (PortSide, bool, usize);
+
+impl ViewCache {
+    /// The smallest and largest `start` of the table, `(0, 0)` without any.
+    pub(crate) fn start_range(&self, cols: &[ColumnView<'_>], vc: &ViewCols) -> (u64, u64) {
+        *self.start_range.get_or_init(|| {
+            let mut lo = u64::MAX;
+            let mut hi = 0;
+            if let Some(c) = vc.start.and_then(|s| cols.get(s)) {
+                for ch in &c.chunks {
+                    if let Some((a, b)) = ch.min_max() {
+                        lo = lo.min(a);
+                        hi = hi.max(b);
+                    }
+                }
+            }
+            if lo > hi { (0, 0) } else { (lo, hi) }
+        })
+    }
+
+    /// The aggregates of every row for these options, computed by `compute` on a miss (the last
+    /// options asked for are kept).
+    pub(crate) fn all_rows(&self, key: AccKey, compute: impl FnOnce() -> Acc) -> Arc<Acc> {
+        let cached = self.all.lock().ok().and_then(|c| {
+            c.as_ref()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, a)| a.clone())
+        });
+        cached.unwrap_or_else(|| {
+            let all = Arc::new(compute());
+            if let Ok(mut c) = self.all.lock() {
+                *c = Some((key, all.clone()));
+            }
+            all
+        })
+    }
+
+    /// The whole table's conversations in one mode, best first by one metric, computed by
+    /// `compute` on a miss (the last order asked for is kept).
+    pub(crate) fn ranked_pairs(
+        &self,
+        key: (ConversationMode, Metric),
+        compute: impl FnOnce() -> Vec<Ranked<(u32, u32)>>,
+    ) -> Arc<Vec<Ranked<(u32, u32)>>> {
+        let cached = self.ranked.lock().ok().and_then(|c| {
+            c.as_ref()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, r)| r.clone())
+        });
+        cached.unwrap_or_else(|| {
+            let r = Arc::new(compute());
+            if let Ok(mut c) = self.ranked.lock() {
+                *c = Some((key, r.clone()));
+            }
+            r
+        })
+    }
+
+    /// The row with the smallest `start` and the row with the largest non-zero `end` (as the
+    /// views count them).
+    pub(crate) fn extremes(
+        &self,
+        cols: &[ColumnView<'_>],
+        vc: &ViewCols,
+    ) -> (Option<RowValue>, Option<RowValue>) {
+        *self.extremes.get_or_init(|| extremes(cols, vc))
+    }
+}
+
+#[allow(clippy::unnecessary_cast)] // `with_slice!` includes `u64` slices
+fn extremes(cols: &[ColumnView<'_>], vc: &ViewCols) -> (Option<RowValue>, Option<RowValue>) {
+    let best = |c: Option<usize>, min: bool| -> Option<RowValue> {
+        let col = cols.get(c?)?;
+        let mut out: Option<RowValue> = None;
+        for (k, ch) in col.chunks.iter().enumerate() {
+            with_slice!(ch.values, v => {
+                for (i, x) in v.iter().enumerate() {
+                    let x = *x as u64;
+                    let better = out.is_none_or(|(_, _, b)| if min { x < b } else { x > b });
+                    if better && (min || x > 0) && !ch.is_null(i) {
+                        out = Some((k, i, x));
+                    }
+                }
+            });
+        }
+        out
+    };
+    (best(vc.start, true), best(vc.end, false))
+}
+
+impl std::fmt::Debug for ViewCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ViewCache")
+    }
+}

@@ -1,0 +1,319 @@
+//! Partial aggregates of the views ([`Acc`]), what they read ([`Plan`]), the per-block kernels,
+//! and how accumulators merge and subtract.
+
+use super::timeline::FastDiv;
+use super::{PICKER_COLUMNS, PortSide, ViewOptions};
+use crate::model::columns::ColumnView;
+use crate::model::{Counts, FlowTable};
+use crate::query::block::{Block, NULL, for_blocks};
+use crate::query::cache::ViewCache;
+use crate::query::par::par_fold;
+
+/// Partial aggregates of some chunks (merged across threads).
+pub(crate) struct Acc {
+    pub(super) totals: Counts,
+    pub(super) first_start: Option<u64>,
+    pub(super) last_end: Option<u64>,
+    pub(super) src: Vec<Counts>,
+    pub(super) dst: Vec<Counts>,
+    pub(super) ports: Vec<Counts>,
+    pub(super) protocols: Vec<Counts>,
+    pub(super) actions: Vec<Counts>,
+    pub(super) action_null: Counts,
+    pub(super) timeline: Vec<[Counts; 3]>,
+    pub(super) picks: Vec<Vec<u64>>,
+}
+
+impl Acc {
+    /// Adds the partial aggregates of `p` (the same table and options).
+    fn merge(&mut self, p: &Acc) {
+        self.totals += p.totals;
+        self.first_start = match (self.first_start, p.first_start) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_end = match (self.last_end, p.last_end) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.for_each_table(p, |x, y| *x += *y, |x, y| *x += y);
+    }
+
+    /// Turns the aggregates of the rows a selection leaves out into those of the selection,
+    /// given the aggregates of every row (`all`). The time span is not subtractable: the caller
+    /// computes it.
+    pub(super) fn complement(&mut self, all: &Acc) {
+        let flip = |x: &mut Counts, a: &Counts| *x = a.saturating_sub(*x);
+        flip(&mut self.totals, &all.totals);
+        self.for_each_table(all, flip, |x, a| *x = a.saturating_sub(*x));
+    }
+
+    /// Applies `f` to every counter of the additive tables, paired with the one of `other`.
+    fn for_each_table(
+        &mut self,
+        other: &Acc,
+        f: impl Fn(&mut Counts, &Counts),
+        g: impl Fn(&mut u64, &u64),
+    ) {
+        let tables = [
+            (&mut self.src, &other.src),
+            (&mut self.dst, &other.dst),
+            (&mut self.ports, &other.ports),
+            (&mut self.protocols, &other.protocols),
+            (&mut self.actions, &other.actions),
+        ];
+        for (a, b) in tables {
+            for (x, y) in a.iter_mut().zip(b) {
+                f(x, y);
+            }
+        }
+        f(&mut self.action_null, &other.action_null);
+        for (a, b) in self.timeline.iter_mut().zip(&other.timeline) {
+            for (x, y) in a.iter_mut().zip(b) {
+                f(x, y);
+            }
+        }
+        for (a, b) in self.picks.iter_mut().zip(&other.picks) {
+            for (x, y) in a.iter_mut().zip(b) {
+                g(x, y);
+            }
+        }
+    }
+}
+
+/// Column indexes the views read.
+pub(crate) struct ViewCols {
+    pub(crate) src: Option<usize>,
+    pub(crate) dst: Option<usize>,
+    pub(crate) srcport: Option<usize>,
+    pub(crate) dstport: Option<usize>,
+    pub(crate) protocol: Option<usize>,
+    pub(crate) packets: Option<usize>,
+    pub(crate) bytes: Option<usize>,
+    pub(crate) start: Option<usize>,
+    pub(crate) end: Option<usize>,
+    pub(crate) action: Option<usize>,
+}
+
+impl ViewCols {
+    /// Finds the columns in the frame's column views.
+    pub(crate) fn find(cols: &[ColumnView<'_>]) -> ViewCols {
+        let find = |n: &str| cols.iter().position(|c| c.name == n);
+        ViewCols {
+            src: find("srcaddr"),
+            dst: find("dstaddr"),
+            srcport: find("srcport"),
+            dstport: find("dstport"),
+            protocol: find("protocol"),
+            packets: find("packets"),
+            bytes: find("bytes"),
+            start: find("start"),
+            end: find("end"),
+            action: find("action"),
+        }
+    }
+}
+
+/// Everything the view kernels need for one table and one set of options: the columns, the
+/// action ids, the timeline's buckets and the picker columns.
+pub(super) struct Plan<'a> {
+    pub(super) cols: Vec<ColumnView<'a>>,
+    pub(super) vc: ViewCols,
+    pub(super) side: PortSide,
+    n_addrs: usize,
+    pub(super) action_cats: Vec<&'a str>,
+    pub(super) accept_id: Option<usize>,
+    pub(super) reject_id: Option<usize>,
+    /// First bucket's epoch second, bucket width, bucket count.
+    pub(super) t0: u64,
+    pub(super) bucket: u64,
+    n_buckets: usize,
+    div: FastDiv,
+    pub(super) pick_cols: Vec<Option<usize>>,
+}
+
+impl<'a> Plan<'a> {
+    pub(super) fn new(table: &'a FlowTable, cache: &ViewCache, opts: &ViewOptions) -> Plan<'a> {
+        let cols = crate::model::columns::views(&table.df);
+        let vc = ViewCols::find(&cols);
+        let action_cats: Vec<&str> = vc
+            .action
+            .and_then(|a| cols.get(a))
+            .map(|c| c.categories.clone())
+            .unwrap_or_default();
+        let accept_id = action_cats.iter().position(|c| *c == "ACCEPT");
+        let reject_id = action_cats.iter().position(|c| *c == "REJECT");
+        // The axis spans the whole table (stable while filtering), computed once per table.
+        let (t0, t1) = cache.start_range(&cols, &vc);
+        let bucket = super::bucket_width(t1 - t0 + 1, opts.timeline_buckets);
+        let t0 = t0 - t0 % bucket;
+        let n_buckets = ((t1 - t0) / bucket + 1) as usize;
+        let find = |n: &str| cols.iter().position(|c| c.name == n);
+        let pick_cols: Vec<Option<usize>> = if opts.with_pickers {
+            PICKER_COLUMNS.iter().map(|n| find(n)).collect()
+        } else {
+            Vec::new()
+        };
+        Plan {
+            side: opts.port_side,
+            n_addrs: table.addrs.len(),
+            action_cats,
+            accept_id,
+            reject_id,
+            t0,
+            bucket,
+            n_buckets,
+            div: FastDiv::new(bucket),
+            pick_cols,
+            vc,
+            cols,
+        }
+    }
+
+    /// An empty accumulator.
+    fn new_acc(&self) -> Acc {
+        Acc {
+            totals: Counts::ZERO,
+            first_start: None,
+            last_end: None,
+            src: vec![Counts::ZERO; self.n_addrs],
+            dst: vec![Counts::ZERO; self.n_addrs],
+            ports: vec![Counts::ZERO; 1 << 16],
+            protocols: vec![Counts::ZERO; 256],
+            actions: vec![Counts::ZERO; self.action_cats.len()],
+            action_null: Counts::ZERO,
+            timeline: vec![[Counts::ZERO; 3]; self.n_buckets.min(1 << 20)],
+            picks: self
+                .pick_cols
+                .iter()
+                .map(|c| {
+                    let n = c
+                        .and_then(|c| self.cols.get(c))
+                        .map_or(0, |c| c.categories.len());
+                    vec![0; n]
+                })
+                .collect(),
+        }
+    }
+
+    /// The aggregates of the rows `masks` select, on every core.
+    pub(super) fn fold(&self, masks: &[Vec<bool>]) -> Acc {
+        par_fold(
+            masks.len(),
+            "flowlens-views",
+            || self.new_acc(),
+            |acc: &mut Acc, k| {
+                let Some(mask) = masks.get(k) else { return };
+                let mut zeroed: [Vec<u64>; 2] = Default::default();
+                for_blocks(&self.cols, &self.block_columns(), k, mask, |b| {
+                    self.fold_block(acc, b, &mut zeroed);
+                });
+            },
+            |acc: &mut Acc, p: Acc| acc.merge(&p),
+        )
+    }
+
+    /// The columns a block gathers: 0 packets, 1 bytes, 2 src, 3 dst, 4 srcport, 5 dstport,
+    /// 6 protocol, 7 action, 8 start, 9 end, then the picker columns.
+    fn block_columns(&self) -> Vec<Option<usize>> {
+        let vc = &self.vc;
+        [
+            vc.packets,
+            vc.bytes,
+            vc.src,
+            vc.dst,
+            (self.side != PortSide::Dst).then_some(vc.srcport).flatten(),
+            (self.side != PortSide::Src).then_some(vc.dstport).flatten(),
+            vc.protocol,
+            vc.action,
+            vc.start,
+            vc.end,
+        ]
+        .into_iter()
+        .chain(self.pick_cols.iter().copied())
+        .collect()
+    }
+
+    /// One pass per view over the block's columns (plain slices): each pass updates one table,
+    /// which keeps the loops simple and the tables' cache lines hot. `zeroed` holds the packets
+    /// and bytes with nulls as 0 (buffers reused from block to block).
+    fn fold_block(&self, acc: &mut Acc, b: &Block, zeroed: &mut [Vec<u64>; 2]) {
+        let col = |i: usize| b.col(i);
+        let n = b.len();
+        let [pk, by] = zeroed;
+        for (out, c) in [(&mut *pk, col(0)), (&mut *by, col(1))] {
+            out.clear();
+            out.extend(c.iter().map(|&v| if v == NULL { 0 } else { v }));
+            out.resize(n, 0);
+        }
+        let (pk, by) = (pk.as_slice(), by.as_slice());
+        let (src, dst, sp, dp, pr, ac) = (col(2), col(3), col(4), col(5), col(6), col(7));
+        let hist = |table: &mut [Counts], keys: &[u64]| {
+            for ((key, p), b) in keys.iter().zip(pk).zip(by) {
+                if let Some(x) = table.get_mut(*key as usize) {
+                    *x += Counts::one(*p, *b);
+                }
+            }
+        };
+        let block_sums = Counts::new(n as u64, pk.iter().sum(), by.iter().sum());
+        acc.totals += block_sums;
+        hist(&mut acc.src, src);
+        hist(&mut acc.dst, dst);
+        if self.side != PortSide::Dst {
+            hist(&mut acc.ports, sp);
+        }
+        if self.side != PortSide::Src {
+            hist(&mut acc.ports, dp);
+        }
+        hist(&mut acc.protocols, pr);
+        hist(&mut acc.actions, ac);
+        if ac.is_empty() {
+            acc.action_null += block_sums;
+        } else {
+            for ((a, p), b) in ac.iter().zip(pk).zip(by) {
+                if acc.actions.get(*a as usize).is_none() {
+                    acc.action_null += Counts::one(*p, *b);
+                }
+            }
+        }
+        for (counts, p) in acc.picks.iter_mut().zip(10..) {
+            for v in col(p) {
+                if let Some(x) = counts.get_mut(*v as usize) {
+                    *x += 1;
+                }
+            }
+        }
+        self.fold_time(acc, col(8), col(9), ac, pk, by);
+    }
+
+    /// The timeline (by `start` and action) and the time span of a block.
+    fn fold_time(&self, acc: &mut Acc, st: &[u64], en: &[u64], ac: &[u64], pk: &[u64], by: &[u64]) {
+        let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
+        let mut lo = u64::MAX;
+        for (j, &t) in st.iter().enumerate() {
+            if t == NULL {
+                continue;
+            }
+            lo = lo.min(t);
+            let action = at(ac, j);
+            let lane = if Some(action as usize) == self.accept_id {
+                0
+            } else if Some(action as usize) == self.reject_id {
+                1
+            } else {
+                2
+            };
+            let bi = self.div.apply(t.saturating_sub(self.t0)) as usize;
+            if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
+                *x += Counts::one(at(pk, j), at(by, j));
+            }
+        }
+        let hi = en.iter().copied().filter(|&t| t != NULL && t > 0).max();
+        if lo != u64::MAX {
+            acc.first_start = Some(acc.first_start.map_or(lo, |x| x.min(lo)));
+        }
+        if let Some(hi) = hi {
+            acc.last_end = Some(acc.last_end.map_or(hi, |x| x.max(hi)));
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The views as CSV tables (`ports.csv`, `sources.csv`, …).
+
+use super::rows::csv_escape;
+use crate::fmt::format_epoch;
+use crate::model::FlowTable;
+use crate::model::names::{protocol_name, service_name};
+use crate::query::Views;
+use crate::query::click::addr_text;
+
+fn csv_row(cells: &[String]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|c| csv_escape(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}
+
+/// The tables of a view as CSV files: (file name, contents).
+pub fn tables(views: &Views, table: &FlowTable) -> Vec<(String, String)> {
+    let n = |v: u64| v.to_string();
+    let mut out = Vec::new();
+    let mut ports = csv_row(&["port", "service", "flows", "packets", "bytes"].map(String::from));
+    for p in &views.ports.ports {
+        let svc = service_name(p.key).unwrap_or("").to_owned();
+        ports += &csv_row(&[
+            p.key.to_string(),
+            svc,
+            n(p.counts.flows()),
+            n(p.counts.packets()),
+            n(p.counts.bytes()),
+        ]);
+    }
+    let o = views.ports.other;
+    ports += &csv_row(&[
+        "other".into(),
+        String::new(),
+        n(o.flows()),
+        n(o.packets()),
+        n(o.bytes()),
+    ]);
+    out.push(("ports.csv".to_owned(), ports));
+    for (name, rows) in [
+        ("sources.csv", &views.sources),
+        ("destinations.csv", &views.destinations),
+    ] {
+        let mut t = csv_row(&["address", "flows", "packets", "bytes"].map(String::from));
+        for r in rows {
+            t += &csv_row(&[
+                addr_text(table, r.key),
+                n(r.counts.flows()),
+                n(r.counts.packets()),
+                n(r.counts.bytes()),
+            ]);
+        }
+        out.push((name.to_owned(), t));
+    }
+    let mut conv =
+        csv_row(&["source", "destination", "flows", "packets", "bytes"].map(String::from));
+    for r in &views.conversations {
+        conv += &csv_row(&[
+            addr_text(table, r.key.0),
+            addr_text(table, r.key.1),
+            n(r.counts.flows()),
+            n(r.counts.packets()),
+            n(r.counts.bytes()),
+        ]);
+    }
+    out.push(("conversations.csv".to_owned(), conv));
+    let mut protos = csv_row(&["protocol", "name", "flows", "packets", "bytes"].map(String::from));
+    for p in &views.protocols {
+        let name = protocol_name(p.key).unwrap_or("").to_owned();
+        protos += &csv_row(&[
+            p.key.to_string(),
+            name,
+            n(p.counts.flows()),
+            n(p.counts.packets()),
+            n(p.counts.bytes()),
+        ]);
+    }
+    out.push(("protocols.csv".to_owned(), protos));
+    let mut actions = csv_row(&["action", "flows", "packets", "bytes"].map(String::from));
+    for a in &views.actions {
+        actions += &csv_row(&[
+            a.key.clone(),
+            n(a.counts.flows()),
+            n(a.counts.packets()),
+            n(a.counts.bytes()),
+        ]);
+    }
+    out.push(("actions.csv".to_owned(), actions));
+    let tl = &views.timeline;
+    let mut timeline = csv_row(&["bucket_start", "accept", "reject", "other"].map(String::from));
+    for (i, b) in tl.buckets.iter().enumerate() {
+        timeline += &csv_row(&[
+            format_epoch(tl.start + i as u64 * tl.bucket_secs),
+            n(b[0].flows()),
+            n(b[1].flows()),
+            n(b[2].flows()),
+        ]);
+    }
+    out.push(("timeline.csv".to_owned(), timeline));
+    out
+}

@@ -1,0 +1,24 @@
+//! Layer 4 (beside `report`): the seeded generator of realistic flow logs behind `flowlens gen`,
+//! the bundled sample and the tests, and where the bundled sample is.
+//!
+//! May use: [`crate::fmt`], [`crate::model`].
+
+pub mod generate;
+
+use std::path::PathBuf;
+
+pub use generate::{GenOptions, generate};
+
+/// The bundled sample, relative to the working directory (`cargo run` from the repository).
+pub const SAMPLE_DIR: &str = "assets/sample";
+
+/// Where the bundled sample is: the working directory's `assets/sample`, else the one in the
+/// source tree this binary was built from.
+pub fn sample_path() -> PathBuf {
+    let local = PathBuf::from(SAMPLE_DIR);
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SAMPLE_DIR)
+    }
+}

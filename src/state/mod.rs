@@ -1,0 +1,171 @@
+//! Layer 5: what the UI reads and edits ([`State`]), and the commands it sends ([`Command`]).
+//!
+//! Plain data: no egui, no threads, no files. The app (`crate::app`) owns a [`State`], runs the
+//! [`Commands`] the views pushed, and refreshes [`Status`] from its jobs before every frame; the
+//! views (`crate::ui`) take `&mut State` and `&mut Commands` and never the app itself.
+//!
+//! May use: every layer below ([`crate::fmt`] … [`crate::report`]).
+
+pub mod command;
+pub mod edits;
+pub mod settings;
+
+use std::sync::Arc;
+
+pub use command::{Command, Commands, ExportTarget};
+pub use edits::{FormatPrompt, PanelEdits};
+pub use settings::Settings;
+
+use crate::model::FlowTable;
+use crate::query::filter::{AddrField, Filter, PortField, parse_cidr_list};
+use crate::query::recipes::Ranking;
+use crate::query::{QueryContext, RowIndex, Selection, Summary, ViewCache, ViewOptions, Views};
+
+/// Views of one filter, as shown on screen.
+pub struct Shown {
+    /// The filter they are for.
+    pub filter: Filter,
+    /// The options they were computed with.
+    pub options: ViewOptions,
+    /// The views.
+    pub views: Views,
+    /// Time the query took.
+    pub millis: f64,
+    /// The selected rows (for the records table).
+    pub selection: Selection,
+    /// Index into `selection`.
+    pub rows: RowIndex,
+}
+
+/// A loaded data set: the flows, the query caches that belong to them, and their totals.
+pub struct Loaded {
+    /// The flows.
+    pub table: Arc<FlowTable>,
+    /// Whole-table aggregates kept between queries of this table.
+    pub cache: Arc<ViewCache>,
+    /// Whole-table totals.
+    pub summary: Summary,
+}
+
+/// The bottom table's tab.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum TalkersTab {
+    /// Top sources.
+    #[default]
+    Sources,
+    /// Top destinations.
+    Destinations,
+    /// Top conversations.
+    Conversations,
+}
+
+impl From<Ranking> for TalkersTab {
+    fn from(r: Ranking) -> TalkersTab {
+        match r {
+            Ranking::Sources => TalkersTab::Sources,
+            Ranking::Destinations => TalkersTab::Destinations,
+            Ranking::Conversations => TalkersTab::Conversations,
+        }
+    }
+}
+
+/// What the app's jobs are doing, refreshed by the app before every frame.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    /// Load progress: (fraction, label), while loading.
+    pub progress: Option<(f32, String)>,
+    /// A load (or its totals) is running.
+    pub loading: bool,
+    /// Views are being computed (the previous ones stay on screen meanwhile).
+    pub querying: bool,
+    /// There is an earlier filter in the history.
+    pub can_back: bool,
+    /// There is a later filter in the history.
+    pub can_forward: bool,
+}
+
+/// Everything the views read and edit.
+pub struct State {
+    /// Persisted settings.
+    pub settings: Settings,
+    /// What is loaded (kept on screen while a reload runs).
+    pub loaded: Option<Loaded>,
+    /// The views on screen (kept while a newer query runs).
+    pub shown: Option<Arc<Shown>>,
+    /// Notifications not yet dismissed (shown once each).
+    pub notifications: Vec<String>,
+    /// The applied filter.
+    pub filter: Filter,
+    /// The filter bar's text (may differ from `filter` while being edited).
+    pub filter_text: String,
+    /// Why the filter bar's text does not parse.
+    pub filter_error: Option<String>,
+    /// What the views show.
+    pub view_options: ViewOptions,
+    /// The talkers table's tab.
+    pub talkers_tab: TalkersTab,
+    /// Top talkers listed by address instead of by the metric.
+    pub talkers_by_address: bool,
+    /// Show the records table instead of the top talkers.
+    pub show_records: bool,
+    /// The skipped-lines window is open.
+    pub show_skipped: bool,
+    /// What counts as inside the VPC.
+    pub query_context: QueryContext,
+    /// Edit buffers of the quick-filter panel.
+    pub panel: PanelEdits,
+    /// An export whose file (or report folder) already exists: ask before replacing it.
+    pub confirm_replace: Option<(ExportTarget, std::path::PathBuf)>,
+    /// A headerless file whose lines do not fit the layout: ask for the log format.
+    pub format_prompt: Option<FormatPrompt>,
+    /// What the jobs are doing.
+    pub status: Status,
+}
+
+impl State {
+    /// The state of a new window.
+    pub fn new(settings: Settings) -> State {
+        let query_context = match parse_cidr_list(&settings.vpc_cidrs) {
+            Ok(nets) if !nets.is_empty() => QueryContext { vpc: nets },
+            _ => QueryContext::default(),
+        };
+        let vpc_text = settings.vpc_cidrs.clone();
+        State {
+            settings,
+            loaded: None,
+            shown: None,
+            notifications: Vec::new(),
+            filter: Filter::All,
+            filter_text: String::new(),
+            filter_error: None,
+            view_options: ViewOptions {
+                with_conversations: false,
+                ..ViewOptions::default()
+            },
+            talkers_tab: TalkersTab::Sources,
+            talkers_by_address: false,
+            show_records: false,
+            show_skipped: false,
+            query_context,
+            panel: PanelEdits {
+                vpc_text,
+                cidr_text: String::new(),
+                cidr_field: AddrField::Either,
+                port_from: 22,
+                port_to: 22,
+                port_field: PortField::Dst,
+                picker_search: Default::default(),
+            },
+            confirm_replace: None,
+            format_prompt: None,
+            status: Status::default(),
+        }
+    }
+
+    /// The view options the current screen asks for (conversations only while their tab shows).
+    pub fn wanted_options(&self) -> ViewOptions {
+        let mut options = self.view_options.clone();
+        options.with_conversations = self.talkers_tab == TalkersTab::Conversations;
+        options
+    }
+}

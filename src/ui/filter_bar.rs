@@ -1,0 +1,145 @@
+//! The filter bar: history, the editable text with inline errors, Export and Recipes menus, and
+//! the chips of the applied conditions.
+
+use eframe::egui;
+
+use super::widgets::{VIEW_TABLES, copy_table};
+use crate::query::filter::Filter;
+use crate::query::recipes::RECIPES;
+use crate::state::{Command, Commands, ExportTarget, State};
+
+/// The filter bar: history, the editable text with inline errors, recipes, and the chips.
+pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
+    ui.horizontal(|ui| {
+        let (back, forward) = (state.status.can_back, state.status.can_forward);
+        if ui
+            .add_enabled(back, egui::Button::new("Back"))
+            .on_hover_text("Previous filter (Alt+Left)")
+            .clicked()
+        {
+            cmds.push(Command::Back);
+        }
+        if ui
+            .add_enabled(forward, egui::Button::new("Forward"))
+            .on_hover_text("Next filter (Alt+Right)")
+            .clicked()
+        {
+            cmds.push(Command::Forward);
+        }
+        ui.label("Filter");
+        let edit = egui::TextEdit::singleline(&mut state.filter_text)
+            .id_salt("filter_bar")
+            .hint_text("e.g. srcaddr in 10.0.0.0/16 and dstport in {22, 3389}")
+            .desired_width(ui.available_width() - 330.0)
+            .font(egui::TextStyle::Monospace);
+        let response = ui.add(edit);
+        if ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) {
+            response.request_focus();
+        }
+        if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            cmds.push(Command::ApplyFilterText);
+        }
+        if ui.button("Apply").clicked() {
+            cmds.push(Command::ApplyFilterText);
+        }
+        if ui.button("Clear").clicked() {
+            cmds.push(Command::SetFilter(Filter::All));
+        }
+        ui.menu_button("Export", |ui| export_menu_ui(state, cmds, ui));
+        ui.menu_button("Recipes", |ui| {
+            for r in RECIPES {
+                if ui.button(r.title).on_hover_text(r.filter).clicked() {
+                    cmds.push(Command::Recipe(r));
+                    ui.close();
+                }
+            }
+        });
+    });
+    if let Some(err) = &state.filter_error {
+        ui.colored_label(ui.visuals().error_fg_color, format!("Invalid filter {err}"));
+    }
+    let conditions = state.filter.conditions();
+    if !conditions.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for (i, c) in conditions.iter().enumerate() {
+                let chip = egui::Button::new(format!("{c}   x")).corner_radius(10.0);
+                if ui
+                    .add(chip)
+                    .on_hover_text("Remove this condition")
+                    .clicked()
+                {
+                    cmds.push(Command::RemoveCondition(i));
+                }
+            }
+        });
+    }
+}
+
+/// The Export menu: the report, the records, each chart and table, copy as CSV, the chart
+/// size, and the question as Athena SQL or Logs Insights.
+fn export_menu_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
+    let mut picked: Option<Command> = None;
+    let mut item = |ui: &mut egui::Ui, label: &str, cmd: Command| {
+        if ui.button(label).clicked() {
+            picked = Some(cmd);
+            ui.close();
+        }
+    };
+    item(ui, "Export report…", Command::Export(ExportTarget::Report));
+    item(
+        ui,
+        "Export records…",
+        Command::Export(ExportTarget::Records),
+    );
+    ui.separator();
+    for (label, name) in [
+        ("Ports chart…", "ports"),
+        ("Timeline chart…", "timeline"),
+        ("Protocols chart…", "protocols"),
+        ("Actions chart…", "actions"),
+        ("Top sources chart…", "sources"),
+    ] {
+        item(ui, label, Command::Export(ExportTarget::Chart(name.into())));
+    }
+    ui.separator();
+    for name in VIEW_TABLES {
+        item(
+            ui,
+            &format!("{name}…"),
+            Command::Export(ExportTarget::Table(name.into())),
+        );
+    }
+    ui.separator();
+    ui.menu_button("Copy a table as CSV", |ui| {
+        for name in VIEW_TABLES {
+            if ui.button(name).clicked() {
+                copy_table(ui, state, name);
+                ui.close();
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let (mut w, mut h) = state.settings.chart_size();
+        let l = ui.label("Chart size");
+        ui.add(egui::DragValue::new(&mut w).range(200..=8000))
+            .labelled_by(l.id);
+        let x = ui.label("x");
+        ui.add(egui::DragValue::new(&mut h).range(200..=8000))
+            .labelled_by(x.id);
+        state.settings.chart_size = (w, h);
+    });
+    ui.separator();
+    item(
+        ui,
+        "Copy as Athena SQL",
+        Command::CopyQuery { insights: false },
+    );
+    item(
+        ui,
+        "Copy as Logs Insights",
+        Command::CopyQuery { insights: true },
+    );
+    if let Some(c) = picked {
+        cmds.push(c);
+    }
+}

@@ -1,0 +1,73 @@
+//! The left panel's totals, actions and protocols (click to filter).
+
+use eframe::egui;
+
+use super::widgets::click_command;
+use crate::fmt::{format_epoch, human_bytes, human_count};
+use crate::model::names::protocol_name;
+use crate::query::filter::Filter;
+use crate::state::{Command, Commands, ExportTarget, Shown};
+
+/// Left panel: totals, actions and protocols (click to filter).
+pub(super) fn summary_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown) {
+    let t = &shown.views.totals;
+    ui.heading("Totals");
+    egui::Grid::new("totals")
+        .num_columns(2)
+        .striped(true)
+        .show(ui, |ui| {
+            let mut row = |k: &str, v: String| {
+                ui.label(k);
+                ui.label(v);
+                ui.end_row();
+            };
+            row("Flows", human_count(t.counts.flows()));
+            row("Packets", human_count(t.counts.packets()));
+            row("Bytes", human_bytes(t.counts.bytes()));
+            row("Accepted", human_count(t.accept));
+            row("Rejected", human_count(t.reject));
+            row("Sources", human_count(t.distinct_src));
+            row("Destinations", human_count(t.distinct_dst));
+            if let (Some(a), Some(b)) = (t.first_start, t.last_end) {
+                row("From", format_epoch(a));
+                row("To", format_epoch(b));
+            }
+        });
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.heading("Actions");
+        if ui.small_button("Export…").clicked() {
+            cmds.push(Command::Export(ExportTarget::Chart("actions".into())));
+        }
+    });
+    for a in &shown.views.actions {
+        let text = format!("{}  {}", a.key, human_count(a.counts.flows()));
+        let r = ui.add(egui::Button::new(text).frame(false));
+        if r.clicked() && a.key != "-" {
+            cmds.push(click_command(
+                ui,
+                Filter::Str {
+                    field: "action".into(),
+                    values: vec![a.key.clone()],
+                },
+            ));
+        }
+    }
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.heading("Protocols");
+        if ui.small_button("Export…").clicked() {
+            cmds.push(Command::Export(ExportTarget::Chart("protocols".into())));
+        }
+    });
+    for p in &shown.views.protocols {
+        let name =
+            protocol_name(p.key).map_or_else(|| p.key.to_string(), |n| format!("{n} ({})", p.key));
+        let r = ui.add(
+            egui::Button::new(format!("{name}  {}", human_count(p.counts.flows()))).frame(false),
+        );
+        if r.clicked() {
+            cmds.push(click_command(ui, Filter::Protocol(vec![p.key])));
+        }
+    }
+}

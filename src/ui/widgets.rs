@@ -1,0 +1,61 @@
+//! Small pieces shared by the views: metric text, click-to-filter, the bottom table's tabs, the
+//! views' tables for Export and Copy.
+
+use eframe::egui;
+
+use crate::fmt::{human_bytes, human_count};
+use crate::model::Metric;
+use crate::query::filter::Filter;
+use crate::state::{Command, State};
+
+/// A metric value as text (`1.2 GB` for bytes).
+pub(super) fn metric_text(metric: Metric, v: u64) -> String {
+    match metric {
+        Metric::Bytes => human_bytes(v),
+        _ => human_count(v),
+    }
+}
+
+/// The views' tables, as the Export menu offers them (names from `data::export::tables`).
+pub(super) const VIEW_TABLES: [&str; 7] = [
+    "ports.csv",
+    "sources.csv",
+    "destinations.csv",
+    "conversations.csv",
+    "protocols.csv",
+    "actions.csv",
+    "timeline.csv",
+];
+
+/// Click = filter on it, shift-click = exclude it.
+pub(super) fn click_command(ui: &egui::Ui, cond: Filter) -> Command {
+    if ui.input(|i| i.modifiers.shift) {
+        Command::Exclude(cond)
+    } else {
+        Command::AddCondition(cond)
+    }
+}
+
+/// Copies one of the current view's tables (as CSV) to the clipboard.
+pub(super) fn copy_table(ui: &egui::Ui, state: &State, name: &str) {
+    let (Some(shown), Some(loaded)) = (&state.shown, &state.loaded) else {
+        return;
+    };
+    let text = crate::report::tables(&shown.views, &loaded.table)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t)
+        .unwrap_or_default();
+    ui.ctx().copy_text(text);
+}
+
+/// The "Top talkers | Records" switch over the bottom table.
+pub(super) fn bottom_tabs_ui(state: &mut State, ui: &mut egui::Ui) {
+    for (records, label) in [(false, "Top talkers"), (true, "Records")] {
+        ui.selectable_value(
+            &mut state.show_records,
+            records,
+            egui::RichText::new(label).heading(),
+        );
+    }
+}

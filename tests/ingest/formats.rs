@@ -1,0 +1,216 @@
+//! Every input format and wrapper the loader takes.
+
+use base64::Engine as _;
+use flowlens::ingest::{LoadOptions, load};
+use flowlens::model::schema::parse_log_format;
+use polars::prelude::*;
+use serde_json::{Value, json};
+
+use crate::util::{HEADER, RECORDS, field, gzip, load_paths, records, v2_text, write};
+
+use super::tmp;
+
+#[test]
+fn plain_text_with_header_types_every_field() {
+    let dir = tmp();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let t = load_paths(&[p]);
+    assert_eq!(t.len(), 3);
+    let r = records(&t);
+    assert_eq!(r[0]["srcport"], json!(20641));
+    assert_eq!(r[0]["account_id"], json!("123456789010"));
+    assert_eq!(r[0]["bytes"], json!(4249));
+    assert_eq!(r[1]["action"], json!("REJECT"));
+    assert_eq!(r[2]["srcaddr"], Value::Null);
+    assert_eq!(r[2]["action"], Value::Null);
+    assert_eq!(r[2]["log_status"], json!("NODATA"));
+    assert_eq!(r[2]["start"], json!(1_431_280_876));
+    // Storage types from the schema.
+    let schema = t.df.schema();
+    assert_eq!(schema.get("srcport"), Some(&DataType::UInt16));
+    assert_eq!(schema.get("start"), Some(&DataType::UInt32));
+    assert_eq!(schema.get("bytes"), Some(&DataType::UInt64));
+    assert!(matches!(schema.get("srcaddr"), Some(DataType::Enum(_, _))));
+    assert_eq!(t.files[0].format, "text");
+}
+
+#[test]
+fn gzip_single_multi_member_and_nested() {
+    let dir = tmp();
+    let text = v2_text();
+    let single = write(dir.path(), "single.log.gz", &gzip(text.as_bytes()));
+    let mut multi = gzip(format!("{HEADER}\n{}\n", RECORDS[0]).as_bytes());
+    multi.extend(gzip(format!("{}\n{}\n", RECORDS[1], RECORDS[2]).as_bytes()));
+    let multi = write(dir.path(), "multi.gz", &multi);
+    let nested = write(
+        dir.path(),
+        "nested-no-extension",
+        &gzip(&gzip(text.as_bytes())),
+    );
+    for (path, format) in [
+        (single, "gzip text"),
+        (multi, "gzip text"),
+        (nested, "gzip×2 text"),
+    ] {
+        let t = load_paths(std::slice::from_ref(&path));
+        assert_eq!(t.len(), 3, "{}", path.display());
+        assert_eq!(t.files[0].format, format);
+        assert_eq!(field(&t, "dstport")[1], json!(3389));
+    }
+}
+
+#[test]
+fn parquet_as_aws_delivers_it() {
+    let dir = tmp();
+    let path = dir.path().join("flows.log.parquet");
+    let mut df = df!(
+        "version" => [2i32, 2],
+        "account_id" => ["123456789010", "123456789010"],
+        "interface_id" => ["eni-1", "eni-2"],
+        "srcaddr" => [Some("10.0.0.1"), None],
+        "dstaddr" => [Some("2001:db8::1"), Some("-")],
+        "srcport" => [Some(443i32), None],
+        "dstport" => [Some(50000i32), None],
+        "protocol" => [Some(6i64), None],
+        "packets" => [Some(3i64), None],
+        "bytes" => [Some(5_000_000_000i64), None],
+        "start" => [1_418_530_010i64, 1_418_530_010],
+        "end" => [1_418_530_070i64, 1_418_530_070],
+        "action" => [Some("ACCEPT"), None],
+        "log_status" => ["OK", "NODATA"],
+        "my_extra" => ["x", "y"],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let t = load_paths(&[path]);
+    assert_eq!(t.files[0].format, "parquet");
+    let r = records(&t);
+    assert_eq!(r.len(), 2);
+    assert_eq!(r[0]["bytes"], json!(5_000_000_000u64));
+    assert_eq!(r[0]["dstaddr"], json!("2001:db8::1"));
+    assert_eq!(
+        r[1]["dstaddr"],
+        Value::Null,
+        "a literal `-` reads back as null"
+    );
+    assert_eq!(r[1]["srcport"], Value::Null);
+    assert_eq!(
+        r[0]["my_extra"],
+        json!("x"),
+        "unknown columns are kept as strings"
+    );
+}
+
+pub(super) fn cwl_payload(kind: &str, messages: &[&str]) -> Value {
+    let events: Vec<Value> = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| json!({"id": i.to_string(), "timestamp": 1_418_530_010_000u64, "message": m}))
+        .collect();
+    json!({
+        "messageType": kind, "owner": "123456789010", "logGroup": "vpc-flow-logs",
+        "logStream": "eni-1235b8ca123456789-all", "subscriptionFilters": ["f"], "logEvents": events
+    })
+}
+
+#[test]
+fn cloudwatch_payloads_envelopes_and_concatenation() {
+    let dir = tmp();
+    let data = cwl_payload("DATA_MESSAGE", &RECORDS[..2]);
+    let control = json!({
+        "messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "", "logStream": "",
+        "subscriptionFilters": [],
+        "logEvents": [{"id": "", "timestamp": 1, "message": "CWL CONTROL MESSAGE: Checking health of destination Firehose."}]
+    });
+    // Decoded payload, pretty-printed.
+    let a = write(
+        dir.path(),
+        "a.json",
+        serde_json::to_string_pretty(&data).unwrap().as_bytes(),
+    );
+    // Lambda envelope: base64(gzip(JSON)).
+    let b64 = base64::engine::general_purpose::STANDARD.encode(gzip(data.to_string().as_bytes()));
+    let b = write(
+        dir.path(),
+        "b.json",
+        json!({"awslogs": {"data": b64}}).to_string().as_bytes(),
+    );
+    // Firehose: payloads glued `}{`, each gzip'ed, in one multi-member object.
+    let mut glued = gzip(control.to_string().as_bytes());
+    glued.extend(gzip(data.to_string().as_bytes()));
+    let c = write(dir.path(), "c", &glued);
+    let d = write(dir.path(), "d.json", format!("{control}{data}").as_bytes());
+    for p in [a, b, c, d] {
+        let t = load_paths(std::slice::from_ref(&p));
+        assert_eq!(t.len(), 2, "{}", p.display());
+        assert_eq!(t.skipped(), 0, "the control message is not a skipped line");
+        assert_eq!(field(&t, "dstport"), vec![json!(22), json!(3389)]);
+    }
+}
+
+#[test]
+fn message_lines_export_prefixes_and_console_csv() {
+    let dir = tmp();
+    let json_lines = format!(
+        "{}\n{}\n",
+        json!({"message": RECORDS[0]}),
+        json!({"id": "1", "timestamp": 1, "message": RECORDS[1]})
+    );
+    let export = format!(
+        "2021-03-04T14:01:33.000Z {}\n2021-03-04T14:01:34.000Z {}\n",
+        RECORDS[0], RECORDS[2]
+    );
+    let csv = format!(
+        "timestamp,message\n1418530010000,{}\n1431280876000,\"{}\"\n",
+        RECORDS[1], RECORDS[2]
+    );
+    for (name, text, want) in [
+        ("lines.json", json_lines, vec![json!(22), json!(3389)]),
+        ("000000", export, vec![json!(22), Value::Null]),
+        ("console.csv", csv, vec![json!(3389), Value::Null]),
+    ] {
+        let p = write(dir.path(), name, text.as_bytes());
+        let t = load_paths(&[p]);
+        assert_eq!(t.skipped(), 0, "{name}: {:?}", t.files[0].skipped);
+        assert_eq!(field(&t, "dstport"), want, "{name}");
+    }
+}
+
+#[test]
+fn headers_anywhere_unknown_fields_and_log_format() {
+    let dir = tmp();
+    let text = format!(
+        "{}\nsrcaddr dstaddr tcp-flags my-field\n10.0.0.1 2001:db8::2 19 hello\n{HEADER}\n{}\n",
+        RECORDS[0], RECORDS[1]
+    );
+    let p = write(dir.path(), "mixed.log", text.as_bytes());
+    let t = load_paths(std::slice::from_ref(&p));
+    assert_eq!(t.len(), 3);
+    let r = records(&t);
+    assert_eq!(r[1]["tcp_flags"], json!(19));
+    assert_eq!(r[1]["my_field"], json!("hello"));
+    assert_eq!(r[1]["dstaddr"], json!("2001:db8::2"));
+    assert_eq!(
+        r[1]["version"],
+        Value::Null,
+        "fields outside a layout are null"
+    );
+    assert_eq!(r[2]["dstport"], json!(3389));
+
+    // Headerless custom layout via --log-format; a header still wins.
+    let custom = write(dir.path(), "custom.log", b"eni-9 10.1.2.3 1500000000000\n");
+    let opts = LoadOptions {
+        log_format: Some(parse_log_format("${interface-id} ${srcaddr} ${start}").unwrap()),
+        ..LoadOptions::default()
+    };
+    let t = load(&[custom], &opts).unwrap();
+    let r = records(&t);
+    assert_eq!(r[0]["interface_id"], json!("eni-9"));
+    assert_eq!(
+        r[0]["start"],
+        json!(1_500_000_000),
+        "milliseconds become seconds"
+    );
+}

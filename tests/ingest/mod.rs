@@ -1,0 +1,9 @@
+//! Every input the loader takes, and how it fails.
+
+mod failures;
+mod files;
+mod formats;
+
+pub(crate) fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
