@@ -150,3 +150,77 @@ fn gen_is_deterministic_and_loads_cleanly() {
         assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap());
     }
 }
+
+#[test]
+fn input_text_reaches_the_terminal_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}\n\x1b[2J\x1b[Hall records loaded\x07\n2 1 eni-\x07x 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 ACCEPT OK\n",
+        v2_text().trim_end()
+    );
+    let p = write(dir.path(), "evil.log", text.as_bytes());
+    let out = flowlens().arg("stats").arg(&p).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains('\x1b') && !err.contains('\x07'), "{err:?}");
+    assert!(
+        err.contains("\\x1b[2J\\x1b[Hall records loaded\\x07"),
+        "{err}"
+    );
+    let out = flowlens()
+        .args(["top", "--by", "interface_id"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("eni-\\x07x") && !table.contains('\x07'),
+        "{table:?}"
+    );
+}
+
+#[test]
+fn report_onto_a_file_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let file = write(dir.path(), "taken.html", b"not a folder");
+    let out = flowlens()
+        .args(["report", "--out"])
+        .arg(&file)
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("is a file, not a folder"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+}
+
+#[test]
+fn rows_of_firehose_zip_snappy_and_hadoop_snappy_objects_equal_the_gzip_object() {
+    use crate::ingest::hostile::{hadoop_snappy, object_text, snappy_framed, zip_of};
+    let dir = tempfile::tempdir().unwrap();
+    let text = object_text();
+    let rows = |name: &str, bytes: &[u8]| {
+        let p = write(dir.path(), name, bytes);
+        let out = flowlens()
+            .args(["rows", "--format", "jsonl"])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let want = rows("object.gz", &crate::util::gzip(text.as_bytes()));
+    assert_eq!(want.lines().count(), 300);
+    let zip = zip_of(&[("object.log.gz", crate::util::gzip(text.as_bytes()))]);
+    assert_eq!(rows("object.zip", &zip), want);
+    assert_eq!(rows("object.snappy", &snappy_framed(text.as_bytes())), want);
+    assert_eq!(
+        rows("object.hsnappy", &hadoop_snappy(text.as_bytes())),
+        want
+    );
+}

@@ -13,7 +13,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
-mod ingest;
+pub(crate) mod ingest;
 mod layering;
 mod query;
 mod report;

@@ -57,7 +57,7 @@ pub(super) fn run(paths: Vec<PathBuf>, threads: usize) -> ExitCode {
     let table = match load(&paths, &options) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("flowlens: {e}");
+            eprintln!("flowlens: {}", crate::fmt::escape_control(&e.to_string()));
             return ExitCode::FAILURE;
         }
     };

@@ -4,6 +4,9 @@
 use std::process::ExitCode;
 
 use super::args::InputArgs;
+use std::io::{IsTerminal as _, Write as _};
+
+use crate::fmt::{TerminalSafe, escape_control};
 use crate::ingest::{LoadOptions, load};
 use crate::model::FlowTable;
 use crate::model::schema::parse_log_format;
@@ -44,7 +47,7 @@ pub(super) fn load_input(args: &InputArgs) -> Result<FlowTable, ExitCode> {
         ..LoadOptions::default()
     };
     load(&args.paths, &options).map_err(|e| {
-        eprintln!("flowlens: {e}");
+        eprintln!("flowlens: {}", escape_control(&e.to_string()));
         ExitCode::FAILURE
     })
 }
@@ -63,10 +66,10 @@ pub(super) fn report_problems(table: &FlowTable) -> bool {
                 }
                 eprintln!(
                     "  {}:{}: {}: {}",
-                    f.path.display(),
+                    escape_control(&f.path.display().to_string()),
                     ex.line,
-                    ex.reason,
-                    ex.text
+                    escape_control(&ex.reason.to_string()),
+                    escape_control(&ex.text)
                 );
                 shown += 1;
             }
@@ -75,15 +78,39 @@ pub(super) fn report_problems(table: &FlowTable) -> bool {
             eprintln!("  … and {} more", skipped - shown);
         }
     }
+    for f in &table.files {
+        for note in &f.notes {
+            eprintln!(
+                "flowlens: {}: note: {}",
+                escape_control(&f.path.display().to_string()),
+                escape_control(note)
+            );
+        }
+    }
     let mut broken = false;
     for f in table.broken_files() {
         broken = true;
         eprintln!(
             "flowlens: {}: {} ({} records kept)",
-            f.path.display(),
-            f.error.as_deref().unwrap_or("error"),
+            escape_control(&f.path.display().to_string()),
+            escape_control(f.error.as_deref().unwrap_or("error")),
             f.records
         );
     }
     broken
+}
+
+/// Prints `text` on standard output; to a terminal, with its control characters escaped (CSV
+/// and JSON lines carry input text as it is, which a terminal would interpret).
+pub(super) fn print_safe(text: &str) {
+    let stdout = std::io::stdout();
+    let result = if stdout.is_terminal() {
+        let mut w = TerminalSafe::new(stdout.lock());
+        w.write_all(text.as_bytes()).and_then(|()| w.flush())
+    } else {
+        let mut w = stdout.lock();
+        w.write_all(text.as_bytes()).and_then(|()| w.flush())
+    };
+    // A closed pipe (`| head`) ends the output; nothing else to do.
+    let _ = result;
 }

@@ -7,6 +7,7 @@ use clap::Args;
 
 use super::args::{InputArgs, MetricArg, parse_size};
 use super::input::{load_selected, report_problems};
+use crate::fmt::escape_control;
 use crate::query::recipes::{RECIPES, recipe};
 use crate::query::{QueryContext, ViewCache, ViewOptions, compute_views};
 use crate::report::{ReportInput, write_report};
@@ -97,7 +98,7 @@ pub(super) fn report(mut args: ReportArgs) -> ExitCode {
             }
         }
         Err(e) => {
-            eprintln!("flowlens: {e}");
+            eprintln!("flowlens: {}", escape_control(&e.to_string()));
             ExitCode::FAILURE
         }
     }

@@ -1,6 +1,6 @@
 //! `flowlens rows`: the parsed records as CSV, JSON lines or Parquet.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::args::{InputArgs, RowFormatArg};
 use super::input::{load_selected, report_problems};
+use crate::fmt::TerminalSafe;
 use crate::query::filter::Filter;
 use crate::report::rows::write_rows;
 
@@ -33,6 +34,18 @@ pub(super) fn rows(args: RowsArgs) -> ExitCode {
     let result = match &args.output {
         Some(path) => std::fs::File::create(path)
             .and_then(|mut f| write_rows(&table.df, picked.as_deref(), args.format.into(), &mut f)),
+        None if std::io::stdout().is_terminal() => {
+            if args.format == RowFormatArg::Parquet {
+                eprintln!(
+                    "flowlens: Parquet is binary: give --output FILE, or redirect the output"
+                );
+                return ExitCode::from(2);
+            }
+            // Input text to a terminal: control characters escaped.
+            let mut w = TerminalSafe::new(std::io::stdout().lock());
+            write_rows(&table.df, picked.as_deref(), args.format.into(), &mut w)
+                .and_then(|()| w.flush())
+        }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::args::{InputArgs, MetricArg};
-use super::input::{load_selected, report_problems};
+use super::input::{load_selected, print_safe, report_problems};
+use crate::fmt::escape_control;
 use crate::query::group::group_by;
 use crate::query::translate::is_numeric_field;
 use crate::report::rows::csv_escape;
@@ -53,7 +54,15 @@ pub(super) fn top(args: TopArgs) -> ExitCode {
     let rows: Vec<Vec<String>> = groups
         .iter()
         .map(|g| {
-            let mut r = g.key.clone();
+            // Keys come from the input: a table shows their control characters escaped.
+            let mut r: Vec<String> = if args.format == TopFormat::Table {
+                g.key
+                    .iter()
+                    .map(|k| escape_control(k).into_owned())
+                    .collect()
+            } else {
+                g.key.clone()
+            };
             r.extend(g.counts.iter().map(|(_, v)| v.to_string()));
             r
         })
@@ -121,7 +130,7 @@ pub(super) fn top(args: TopArgs) -> ExitCode {
             }
         }
     }
-    print!("{out}");
+    print_safe(&out);
     if broken {
         ExitCode::FAILURE
     } else {

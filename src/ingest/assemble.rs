@@ -64,6 +64,15 @@ fn plan_chunks(inputs: &[ParsedInput]) -> Vec<Vec<(usize, usize)>> {
     plan
 }
 
+/// The report of a parsed file, with what parsing found.
+fn file_report(input: ParsedInput) -> FileReport {
+    let mut report = input.report;
+    report.records = input.parsed.records;
+    report.skipped = input.parsed.skipped;
+    report.notes = input.parsed.notes;
+    report
+}
+
 /// Merges parsed files (in order) into one table. Large segments become chunks of the frame
 /// as they are (no copy); every column has the same chunk boundaries.
 pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
@@ -170,15 +179,7 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
         .into_iter()
         .map(|(_, c)| c)
         .collect::<PolarsResult<Vec<Column>>>()?;
-    let files = inputs
-        .into_iter()
-        .map(|i| {
-            let mut report = i.report;
-            report.records = i.parsed.records;
-            report.skipped = i.parsed.skipped;
-            report
-        })
-        .collect();
+    let files = inputs.into_iter().map(file_report).collect();
     Ok(FlowTable {
         df: DataFrame::new(total, out)?,
         addrs: Arc::new(addrs),

@@ -16,6 +16,12 @@ pub(crate) struct CountingReader<'a> {
     pub(crate) progress: &'a AtomicU64,
 }
 
+impl io::Seek for CountingReader<'_> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
+    }
+}
+
 impl Read for CountingReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
@@ -25,10 +31,11 @@ impl Read for CountingReader<'_> {
     }
 }
 
-/// Stops decompression past the size or ratio limits (gzip bombs).
+/// Stops decompression past the size or ratio limits (gzip, zstd, bzip2, Snappy or ZIP bombs).
 pub(crate) struct InflateGuard<R> {
     pub(crate) inner: R,
-    pub(crate) out: u64,
+    /// Decompressed bytes so far, shared by every layer and member of the file.
+    pub(crate) out: Rc<Cell<u64>>,
     pub(crate) compressed: Rc<Cell<u64>>,
     pub(crate) limits: ReadLimits,
 }
@@ -36,20 +43,21 @@ pub(crate) struct InflateGuard<R> {
 impl<R: Read> Read for InflateGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.out += n as u64;
+        let out = self.out.get() + n as u64;
+        self.out.set(out);
         let l = &self.limits;
-        if self.out > l.max_inflated_bytes {
+        if out > l.max_inflated_bytes {
             return Err(io::Error::other(format!(
                 "decompressed size passed the limit of {} bytes (setting max_inflated_bytes)",
                 l.max_inflated_bytes
             )));
         }
         let compressed = self.compressed.get().max(1);
-        if self.out > l.ratio_grace_bytes && self.out / compressed > l.max_inflate_ratio {
+        if out > l.ratio_grace_bytes && out / compressed > l.max_inflate_ratio {
             return Err(io::Error::other(format!(
-                "compression ratio above {}:1 after {} decompressed bytes: looks like a gzip bomb \
+                "compression ratio above {}:1 after {} decompressed bytes: looks like a decompression bomb (a gzip bomb or the like) \
                  (setting max_inflate_ratio)",
-                l.max_inflate_ratio, self.out
+                l.max_inflate_ratio, out
             )));
         }
         Ok(n)
@@ -86,6 +94,22 @@ impl<R: BufRead> Members<R> {
         Members {
             decoder: Some(flate2::bufread::GzDecoder::new(inner)),
             compressed,
+        }
+    }
+}
+
+/// Skips zero bytes; `true` when only zeros were left (the end of the input was reached).
+fn skip_zeros<R: BufRead>(r: &mut R) -> io::Result<bool> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(true);
+        }
+        let zeros = buf.iter().take_while(|b| **b == 0).count();
+        let all = zeros == buf.len();
+        r.consume(zeros);
+        if !all {
+            return Ok(false);
         }
     }
 }
@@ -128,6 +152,10 @@ impl<R: BufRead> Read for Members<R> {
                     };
                     let mut inner = dec.into_inner();
                     if inner.fill_buf()?.is_empty() {
+                        return Ok(0);
+                    }
+                    // Zero padding (block-aligned writers) is not damage: skip it.
+                    if !inner.fill_buf()?.starts_with(&[0x1f, 0x8b]) && skip_zeros(&mut inner)? {
                         return Ok(0);
                     }
                     if !inner.fill_buf()?.starts_with(&[0x1f, 0x8b]) {

@@ -105,6 +105,10 @@ pub fn gunzip_all(
     out.reserve(first);
     let mut pos = 0;
     while pos < input.len() {
+        // Zero padding after the last member (block-aligned writers) is not damage.
+        if input[pos..].iter().all(|b| *b == 0) {
+            break;
+        }
         match inflater.member(&input[pos..], out, max_out) {
             Ok(used) if used > 0 => pos += used,
             Ok(_) | Err(InflateError::BadData) => return None,
@@ -168,5 +172,10 @@ mod tests {
         let mut trailing = good.clone();
         trailing.extend_from_slice(b"junk");
         assert!(gunzip_all(&mut inf, &trailing, &mut out, 0, 1 << 20).is_none());
+        // Zero padding after the last member is no damage.
+        let mut padded = good.clone();
+        padded.extend_from_slice(&[0; 4096]);
+        assert!(gunzip_all(&mut inf, &padded, &mut out, 0, 1 << 20).is_some());
+        assert_eq!(out, text);
     }
 }

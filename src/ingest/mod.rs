@@ -3,15 +3,19 @@
 //! - [`load`]: the loading API (a named `flowlens-load` thread, `flowlens-parse-N` workers,
 //!   progress, cancel, panic capture); [`discover`] walks folders.
 //! - [`source`]: one file → records: content detection, then the format's reader:
-//!   [`gzip`] (member by member, streamed), [`whole`] + [`inflate`] (whole-buffer libdeflate),
-//!   [`text`] (lines), [`json`] (CloudWatch envelopes), [`parquet`] (+ [`parquet_footer`]).
+//!   [`codec`] (zstd, bzip2, Snappy, Hadoop-Snappy, recognised by their bytes), [`gzip`] (member
+//!   by member, streamed), [`whole`] + [`inflate`] (whole-buffer libdeflate), [`archive`] (ZIP,
+//!   member by member), [`text`] (lines), [`json`] (CloudWatch envelopes), [`parquet`]
+//!   (+ [`parquet_footer`]).
 //! - [`limits`]: [`ReadLimits`] and the shared [`Progress`] counters.
 //! - [`parse`]: the record parser (text lines → typed column segments).
 //! - [`assemble`]: parsed segments of every file → the frame.
 //!
 //! May use: [`crate::fmt`], [`crate::model`].
 
+pub mod archive;
 pub mod assemble;
+pub mod codec;
 pub mod discover;
 pub mod gzip;
 pub mod inflate;

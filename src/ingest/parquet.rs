@@ -11,7 +11,8 @@ use polars::prelude::*;
 use super::limits::{Progress, ReadLimits};
 use super::parse::RecordParser;
 use super::text::report;
-use crate::model::schema::Column;
+use crate::model::schema::{Column, Kind};
+use polars_arrow::datatypes::ArrowDataType;
 
 /// Guarded sections running now (see [`guarded`]). Process-wide, not per thread: a decoder may
 /// panic on one of its own worker threads (Polars' pool does).
@@ -99,27 +100,34 @@ pub(crate) fn read_parquet(
     guarded(|| check_parquet_pages(&data))
         .and_then(|checked| checked)
         .map_err(|e| format!("not a readable Parquet file: {e}"))?;
-    let df = guarded(|| ParquetReader::new(io::Cursor::new(data.as_slice())).finish())
-        .map_err(|e| format!("not a readable Parquet file: {e}"))?
+    let plan = guarded(|| plan_columns(data.as_slice()))
+        .and_then(|plan| plan.map_err(|e| e.to_string()))
         .map_err(|e| format!("not a readable Parquet file: {e}"))?;
-    let layout: Arc<[Column]> = df
-        .get_column_names()
-        .iter()
-        .map(|n| Column::from_name(n.as_str()))
-        .collect();
-    let mut texts = Vec::with_capacity(df.width());
-    for col in df.columns() {
-        let s = col
-            .as_materialized_series()
-            .cast(&DataType::String)
-            .map_err(|e| format!("column `{}`: {e}", col.name()))?;
-        let s = s.rechunk();
-        let ca = s
-            .str()
-            .map_err(|e| format!("column `{}`: {e}", col.name()))?
-            .clone();
+    let names: Vec<String> = plan.columns.iter().map(|c| c.source.clone()).collect();
+    let df = guarded(|| {
+        ParquetReader::new(io::Cursor::new(data.as_slice()))
+            .with_columns(Some(names))
+            .finish()
+    })
+    .map_err(|e| format!("not a readable Parquet file: {e}"))?
+    .map_err(|e| format!("not a readable Parquet file: {e}"))?;
+    if !plan.skipped.is_empty() {
+        parser.note(format!(
+            "Parquet columns not read (flowlens cannot convert their type): {}",
+            plan.skipped.join(", ")
+        ));
+    }
+    let mut texts = Vec::with_capacity(plan.columns.len());
+    for (col, how) in df.columns().iter().zip(&plan.columns) {
+        let ca = as_text(col.as_materialized_series(), how.take)
+            .map_err(|e| format!("column `{}`: {e}", how.source))?;
         texts.push(ca);
     }
+    let layout: Arc<[Column]> = plan.columns.iter().map(|c| c.column.clone()).collect();
+    let numeric: Vec<bool> = layout
+        .iter()
+        .map(|c| !matches!(c.kind(), Kind::Str | Kind::Addr))
+        .collect();
     parser.force_layout(layout);
     // Polars does not check that a damaged file's columns have as many values as it has rows.
     if let Some(short) = texts.iter().find(|ca| ca.len() != df.height()) {
@@ -134,10 +142,15 @@ pub(crate) fn read_parquet(
     for row in 0..df.height() {
         let res = parser.tokens_record(
             |k| {
-                texts
+                let tok = texts
                     .get(k)
                     .and_then(|ca| ca.get(row))
-                    .map_or(b"-".as_slice(), str::as_bytes)
+                    .map_or(b"-".as_slice(), str::as_bytes);
+                if numeric.get(k) == Some(&true) {
+                    integral(tok)
+                } else {
+                    tok
+                }
             },
             width,
         );
@@ -152,4 +165,143 @@ pub(crate) fn read_parquet(
     let (mut r, mut k) = (0, 0);
     report(parser, progress, &mut r, &mut k);
     Ok(())
+}
+
+/// How a Parquet column becomes the text tokens the record parser takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Take {
+    /// Cast to text (strings, integers of any width, floats, booleans, decimals, dictionaries).
+    Text,
+    /// Raw bytes, as (lossy) UTF-8.
+    Bytes,
+    /// A timestamp: its integer value divided by this many units per second.
+    Seconds(i64),
+    /// A date: days since 1970-01-01.
+    Days,
+}
+
+/// One column to read: its name in the file, the column it becomes, how.
+struct Planned {
+    source: String,
+    column: Column,
+    take: Take,
+}
+
+/// The columns of a Parquet file that flowlens reads, and those it cannot (with why).
+struct Plan {
+    columns: Vec<Planned>,
+    skipped: Vec<String>,
+}
+
+/// Decides, from the file's schema alone, which columns are read and how. Names match the
+/// known fields case- and `-`/`_`-insensitively (`SrcAddr`, `log-status`); other columns are
+/// kept as strings when their values have a text form, and skipped (named in a note) when not.
+fn plan_columns(data: &[u8]) -> PolarsResult<Plan> {
+    let schema = ParquetReader::new(io::Cursor::new(data)).schema()?;
+    let mut plan = Plan {
+        columns: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for (name, field) in schema.iter() {
+        let normalized = name.trim().to_ascii_lowercase().replace('-', "_");
+        let column = if crate::model::schema::lookup(&normalized).is_some() {
+            Column::from_name(&normalized)
+        } else {
+            Column::from_name(name.as_str())
+        };
+        if plan
+            .columns
+            .iter()
+            .any(|c| c.column.name() == column.name())
+        {
+            plan.skipped.push(format!(
+                "`{name}` (a second column named {})",
+                column.name()
+            ));
+            continue;
+        }
+        match take_of(&field.dtype, column.kind()) {
+            Ok(take) => plan.columns.push(Planned {
+                source: name.to_string(),
+                column,
+                take,
+            }),
+            Err(what) => plan.skipped.push(format!("`{name}` ({what})")),
+        }
+    }
+    Ok(plan)
+}
+
+/// How a column of this type is read for a field of this kind, or what the type is when it
+/// cannot be read without loss.
+fn take_of(dtype: &ArrowDataType, kind: Kind) -> Result<Take, &'static str> {
+    use ArrowDataType as A;
+    use polars_arrow::datatypes::TimeUnit;
+    Ok(match dtype {
+        A::Null | A::Boolean | A::Utf8 | A::LargeUtf8 | A::Utf8View => Take::Text,
+        A::Int8 | A::Int16 | A::Int32 | A::Int64 | A::UInt8 | A::UInt16 | A::UInt32 => Take::Text,
+        A::UInt64 | A::Float32 | A::Float64 => Take::Text,
+        A::Decimal(..) | A::Decimal32(..) | A::Decimal64(..) => Take::Text,
+        A::Binary | A::LargeBinary | A::BinaryView => Take::Bytes,
+        A::Dictionary(_, values, _) => return take_of(values, kind),
+        A::Timestamp(unit, _) if kind == Kind::Time => Take::Seconds(match unit {
+            TimeUnit::Second => 1,
+            TimeUnit::Millisecond => 1_000,
+            TimeUnit::Microsecond => 1_000_000,
+            TimeUnit::Nanosecond => 1_000_000_000,
+        }),
+        A::Date32 | A::Date64 if kind == Kind::Time => Take::Days,
+        // As a string field (an unknown column, or a known string field), its text form.
+        A::Timestamp(..) | A::Date32 | A::Date64 if kind == Kind::Str => Take::Text,
+        A::Timestamp(..) | A::Date32 | A::Date64 => return Err("a date or time"),
+        A::Struct(_) => return Err("a struct"),
+        A::List(_) | A::LargeList(_) | A::FixedSizeList(..) => return Err("a list"),
+        A::Map(..) => return Err("a map"),
+        _ => return Err("a type flowlens does not convert"),
+    })
+}
+
+/// A column as text, one value per row (null stays null).
+fn as_text(s: &Series, take: Take) -> PolarsResult<StringChunked> {
+    let name = s.name().clone();
+    Ok(match take {
+        Take::Text => s.cast(&DataType::String)?.rechunk().str()?.clone(),
+        Take::Bytes => {
+            let s = s.cast(&DataType::Binary)?;
+            let bin = s.binary()?;
+            StringChunked::from_iter_options(
+                name,
+                bin.iter()
+                    .map(|v| v.map(|b| String::from_utf8_lossy(b).into_owned())),
+            )
+        }
+        Take::Seconds(per_second) => {
+            let raw = s.cast(&DataType::Int64)?;
+            StringChunked::from_iter_options(
+                name,
+                raw.i64()?
+                    .iter()
+                    .map(|v| v.map(|t| t.div_euclid(per_second).to_string())),
+            )
+        }
+        Take::Days => {
+            let raw = s.cast(&DataType::Int32)?;
+            StringChunked::from_iter_options(
+                name,
+                raw.i32()?
+                    .iter()
+                    .map(|v| v.map(|d| (i64::from(d) * 86_400).to_string())),
+            )
+        }
+    })
+}
+
+/// A number written with a zero fraction (`443.0` from a float column, `1200.00` from a decimal)
+/// as the integer it is; anything else unchanged (a real fraction is then refused, with the
+/// row, by the record parser).
+fn integral(tok: &[u8]) -> &[u8] {
+    match tok.iter().position(|b| *b == b'.') {
+        Some(dot) if dot > 0 && tok[dot + 1..].iter().all(|b| *b == b'0') => &tok[..dot],
+        _ => tok,
+    }
 }

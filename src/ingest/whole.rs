@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::codec::{Codec, unsupported};
 use super::inflate::{Inflater, gunzip_all};
 use super::json::{json_stream, json_too_large};
 use super::limits::{Progress, ReadLimits};
@@ -31,7 +32,7 @@ thread_local! {
 ///
 /// `None` leaves the file to the streaming path, from its first byte, with nothing parsed: the
 /// file is not gzip, too large, damaged anywhere (the stream reports where, and keeps what is
-/// before and after), gzip inside gzip, Parquet, or past an inflate limit.
+/// before and after), another compression inside, Parquet, or past an inflate limit.
 pub(crate) fn read_whole_gzip(
     file: &mut File,
     parser: &mut RecordParser,
@@ -78,7 +79,9 @@ pub(crate) fn read_whole_gzip(
         if text.len() as u64 > limits.ratio_grace_bytes && ratio > limits.max_inflate_ratio {
             return None;
         }
-        if text.starts_with(&[0x1f, 0x8b]) || text.starts_with(b"PAR1") {
+        // Another compression inside, or Parquet: the stream unwraps and reports those.
+        if Codec::sniff(text).is_some() || unsupported(text).is_some() || text.starts_with(b"PAR1")
+        {
             return None;
         }
         progress.bytes_done.fetch_add(len as u64, Ordering::Relaxed);

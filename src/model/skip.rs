@@ -30,6 +30,13 @@ pub enum SkipReason {
         /// The token (truncated).
         value: String,
     },
+    /// An IPv4 address with a leading zero in an octet (`010.0.0.1`): octal to some tools.
+    AmbiguousAddress {
+        /// Column name.
+        field: String,
+        /// The token (truncated).
+        value: String,
+    },
     /// A line longer than the limit (skipped without being held in memory).
     TooLong {
         /// The limit in bytes.
@@ -56,6 +63,10 @@ impl std::fmt::Display for SkipReason {
                     "field `{field}`: `{value}` is not an IPv4 or IPv6 address"
                 )
             }
+            SkipReason::AmbiguousAddress { field, value } => write!(
+                f,
+                "field `{field}`: `{value}` has a leading zero (octal to some tools; AWS never writes one)"
+            ),
             SkipReason::TooLong { limit } => write!(f, "line longer than {limit} bytes"),
             SkipReason::BadJson(msg) => write!(f, "{msg}"),
             SkipReason::Truncated => write!(f, "incomplete last line (file ends mid-record)"),

@@ -26,6 +26,8 @@ pub struct FileReport {
     pub skipped: SkipReport,
     /// Why reading stopped early (records before it are kept), or why the file could not be read.
     pub error: Option<String>,
+    /// What the user should know that is not an error (columns not read, …).
+    pub notes: Vec<String>,
 }
 
 /// The loaded flows.

@@ -59,6 +59,9 @@ pub fn write_report(
     input: &ReportInput<'_>,
     force: bool,
 ) -> Result<Vec<PathBuf>, ReportError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(ReportError::NotAFolder(dir.to_path_buf()));
+    }
     std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.to_path_buf(),
         source,

@@ -28,6 +28,12 @@ pub enum ReportError {
     /// The file exists and overwriting was not allowed.
     #[error("{0} already exists (use --force to replace it)")]
     Exists(PathBuf),
+    /// The report's folder is a file.
+    #[error(
+        "{0} is a file, not a folder: a report is a folder of files; give a folder that does not \
+         exist yet (it is created) or one that holds an earlier report (with --force)"
+    )]
+    NotAFolder(PathBuf),
     /// Writing failed.
     #[error("writing {path}: {source}")]
     Io {

@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use crate::fmt::{human_bytes, human_count};
+use crate::fmt::{escape_control, human_bytes, human_count};
 use crate::state::State;
 
 pub(super) fn files_ui(state: &mut State, ui: &mut egui::Ui) {
@@ -14,12 +14,17 @@ pub(super) fn files_ui(state: &mut State, ui: &mut egui::Ui) {
             for f in &loaded.table.files {
                 let name = f.path.file_name().map_or_else(
                     || f.path.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
+                    |n| escape_control(&n.to_string_lossy()).into_owned(),
                 );
                 let short: String = name.chars().take(28).collect();
+                let notes: String = f
+                    .notes
+                    .iter()
+                    .map(|n| format!("\nNote: {}", escape_control(n)))
+                    .collect();
                 ui.label(short).on_hover_text(format!(
-                    "{}\n{} · {} · {} records · {} skipped",
-                    f.path.display(),
+                    "{}\n{} · {} · {} records · {} skipped{notes}",
+                    escape_control(&f.path.display().to_string()),
                     f.format,
                     human_bytes(f.bytes),
                     human_count(f.records),
@@ -29,7 +34,7 @@ pub(super) fn files_ui(state: &mut State, ui: &mut egui::Ui) {
                 match &f.error {
                     Some(e) => {
                         ui.colored_label(ui.visuals().error_fg_color, "error")
-                            .on_hover_text(e);
+                            .on_hover_text(escape_control(e));
                     }
                     None => {
                         ui.label("");
@@ -62,19 +67,20 @@ pub(super) fn skipped_window_ui(state: &mut State, ui: &mut egui::Ui) {
                         ui.strong("Text");
                         ui.end_row();
                         for f in &table.files {
-                            let name = f.path.display().to_string();
+                            // Input text shows its control characters visibly.
+                            let name = escape_control(&f.path.display().to_string()).into_owned();
                             if let Some(e) = &f.error {
                                 ui.label(&name);
                                 ui.label("–");
-                                ui.label(e);
+                                ui.label(escape_control(e));
                                 ui.label("");
                                 ui.end_row();
                             }
                             for ex in &f.skipped.examples {
                                 ui.label(&name);
                                 ui.label(ex.line.to_string());
-                                ui.label(ex.reason.to_string());
-                                ui.monospace(&ex.text);
+                                ui.label(escape_control(&ex.reason.to_string()));
+                                ui.monospace(escape_control(&ex.text));
                                 ui.end_row();
                             }
                             let hidden = f.skipped.count - f.skipped.examples.len() as u64;

@@ -8,6 +8,9 @@ use crate::query::filter::Filter;
 use crate::query::recipes::RECIPES;
 use crate::state::{Command, Commands, ExportTarget, State};
 
+/// The longest chip text (in characters) before it is cut.
+const CHIP_CHARS: usize = 100;
+
 /// The filter bar: history, the editable text with inline errors, recipes, and the chips.
 pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
@@ -62,12 +65,17 @@ pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egu
     if !conditions.is_empty() {
         ui.horizontal_wrapped(|ui| {
             for (i, c) in conditions.iter().enumerate() {
-                let chip = egui::Button::new(format!("{c}   x")).corner_radius(10.0);
-                if ui
-                    .add(chip)
-                    .on_hover_text("Remove this condition")
-                    .clicked()
-                {
+                // A pasted list of thousands of terms stays one short chip.
+                let text = c.to_string();
+                let (label, hover) = match text.char_indices().nth(CHIP_CHARS) {
+                    Some((cut, _)) => (
+                        format!("{}…   x", &text[..cut]),
+                        format!("Remove this condition ({} characters)", text.len()),
+                    ),
+                    None => (format!("{text}   x"), "Remove this condition".to_owned()),
+                };
+                let chip = egui::Button::new(label).corner_radius(10.0);
+                if ui.add(chip).on_hover_text(hover).clicked() {
                     cmds.push(Command::RemoveCondition(i));
                 }
             }

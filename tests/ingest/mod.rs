@@ -3,6 +3,7 @@
 mod failures;
 mod files;
 mod formats;
+pub(crate) mod hostile;
 
 pub(crate) fn tmp() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()

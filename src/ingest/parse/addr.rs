@@ -90,6 +90,9 @@ fn parse_ipv4(s: &[u8]) -> Option<u32> {
             cur = 0;
             digits = 0;
         } else if b.is_ascii_digit() {
+            if digits == 1 && cur == 0 {
+                return None; // a leading zero: see `has_leading_zero`
+            }
             cur = cur * 10 + u32::from(b - b'0');
             digits += 1;
             if digits > 3 || cur > 255 {
@@ -103,4 +106,16 @@ fn parse_ipv4(s: &[u8]) -> Option<u32> {
         return None;
     }
     Some((out << 8) | cur)
+}
+
+/// Whether a dotted-quad token has an octet with a leading zero (`010.0.0.1`). AWS never writes
+/// one, and tools disagree on its meaning (inet_aton and some SQL engines read it as octal, 8),
+/// so such a token is refused rather than guessed.
+pub(crate) fn has_leading_zero(tok: &[u8]) -> bool {
+    let octets: Vec<&[u8]> = tok.split(|b| *b == b'.').collect();
+    octets.len() == 4
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && o.iter().all(u8::is_ascii_digit))
+        && octets.iter().any(|o| o.len() > 1 && o[0] == b'0')
 }

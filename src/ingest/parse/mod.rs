@@ -34,6 +34,9 @@ use number::{count_fields, is_sep, scan_short_number, token_end};
 /// this bounds chunk size (and the cost of one vector growth step).
 pub const SEGMENT_ROWS: usize = 1 << 22;
 
+/// The UTF-8 byte-order mark.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// `start`/`end` values at or above this are milliseconds (flowlogs-reader's rule, see
 /// conformance/README.md).
 const MILLIS_THRESHOLD: u64 = 100_000_000_000;
@@ -141,8 +144,11 @@ fn scan_value(kind: Kind, line: &[u8], start: usize) -> (usize, Option<u128>) {
                 }
                 i += 1;
             }
-            if dots == 3 && digits > 0 && (i == len || is_sep(line[i])) {
-                return (i, Some(v4_key((out << 8) | cur)));
+            let v4 = (out << 8) | cur;
+            // As long as its canonical text: no octet has a leading zero (`010`), which the
+            // slow path refuses. One check per address, none per digit.
+            if dots == 3 && digits > 0 && (i == len || is_sep(line[i])) && i - start == v4_len(v4) {
+                return (i, Some(v4_key(v4)));
             }
             let end = token_end(i);
             (end, parse_value(kind, &line[start..end]))
@@ -152,6 +158,13 @@ fn scan_value(kind: Kind, line: &[u8], start: usize) -> (usize, Option<u128>) {
             (end, parse_value(kind, &line[start..end]))
         }
     }
+}
+
+/// The length of an IPv4 address's dotted-quad text without leading zeros.
+#[inline]
+fn v4_len(v4: u32) -> usize {
+    let digits = |o: u32| 1 + usize::from(o >= 10) + usize::from(o >= 100);
+    digits(v4 >> 24) + digits((v4 >> 16) & 0xff) + digits((v4 >> 8) & 0xff) + digits(v4 & 0xff) + 3
 }
 
 /// Parses one token of `kind`: the value (addresses as keys, strings as 0, numbers as numbers),
@@ -194,6 +207,7 @@ pub struct RecordParser {
     csv_messages: bool,
     kinds: Vec<Kind>,
     scratch: Vec<u128>,
+    notes: Vec<String>,
 }
 
 /// Parsed value placeholder for null.
@@ -213,6 +227,7 @@ impl RecordParser {
             csv_messages: false,
             kinds: Vec::new(),
             scratch: Vec::with_capacity(64),
+            notes: Vec::new(),
         };
         p.kinds = p.layout.iter().map(Column::kind).collect();
         p
@@ -227,9 +242,19 @@ impl RecordParser {
     ///
     /// Returns `true` when the line starts with `{` and should be handled as JSON by the caller.
     pub fn line(&mut self, raw: &[u8], line_no: u64) -> bool {
-        let line = trim(raw);
+        let mut line = trim(raw);
         if line.is_empty() {
             return false;
+        }
+        // A UTF-8 byte-order mark (editors and Windows tools write one before the first line)
+        // is not part of the text: before a header it would hide the header.
+        if line[0] == 0xEF
+            && let Some(rest) = line.strip_prefix(UTF8_BOM)
+        {
+            line = trim(rest);
+            if line.is_empty() {
+                return false;
+            }
         }
         if line[0] == b'{' {
             return true;
@@ -303,7 +328,13 @@ impl RecordParser {
             dicts: self.dicts,
             skipped: self.skipped,
             records: self.records,
+            notes: self.notes,
         }
+    }
+
+    /// Adds a note for the user about this file (not an error).
+    pub fn note(&mut self, note: String) {
+        self.notes.push(note);
     }
 
     /// Records a skipped line that never reached the record parser (JSON errors, long lines).
@@ -420,7 +451,11 @@ impl RecordParser {
         let field = self.layout.get(k).map_or("", Column::name).to_owned();
         let value = shorten(tok);
         if self.kinds.get(k) == Some(&Kind::Addr) {
-            SkipReason::BadAddress { field, value }
+            if addr::has_leading_zero(tok) {
+                SkipReason::AmbiguousAddress { field, value }
+            } else {
+                SkipReason::BadAddress { field, value }
+            }
         } else {
             SkipReason::BadNumber { field, value }
         }
@@ -496,6 +531,8 @@ pub struct ParsedFile {
     pub skipped: SkipReport,
     /// Valid records.
     pub records: u64,
+    /// What the user should know that is not an error (columns not read, …).
+    pub notes: Vec<String>,
 }
 
 fn shorten(tok: &[u8]) -> String {

@@ -11,7 +11,11 @@ use crate::model::schema::{self, Kind};
 /// Parses filter text. Empty text is [`Filter::All`].
 pub fn parse(text: &str) -> Result<Filter, FilterError> {
     let toks = lex(text)?;
-    let mut p = Parser { toks, at: 0 };
+    let mut p = Parser {
+        toks,
+        at: 0,
+        depth: 0,
+    };
     if matches!(p.peek(), Tok::End) {
         return Ok(Filter::All);
     }
@@ -22,9 +26,16 @@ pub fn parse(text: &str) -> Result<Filter, FilterError> {
     }
 }
 
+/// How deeply `not` and parentheses may nest. The parser recurses once per level, and so do
+/// the compiler, the printer and the translations; a bound keeps a hostile filter from
+/// overflowing the stack (a real filter nests a few levels).
+pub const MAX_DEPTH: usize = 100;
+
 struct Parser {
     toks: Vec<(usize, Tok)>,
     at: usize,
+    /// Levels of `not` and parentheses open at the current token.
+    depth: usize,
 }
 
 impl Parser {
@@ -85,19 +96,34 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Filter, FilterError> {
+        let nested = matches!(self.peek(), Tok::LParen)
+            || matches!(self.peek(), Tok::Word(w) if w.eq_ignore_ascii_case("not"));
+        if !nested {
+            return self.condition();
+        }
+        if self.depth == MAX_DEPTH {
+            return Err(self.error(format!(
+                "nested too deeply: at most {MAX_DEPTH} levels of `not` and parentheses"
+            )));
+        }
+        self.depth += 1;
+        let f = self.nested();
+        self.depth -= 1;
+        f
+    }
+
+    /// `not operand` or `( filter )`.
+    fn nested(&mut self) -> Result<Filter, FilterError> {
         if self.keyword("not") {
             return Ok(Filter::Not(Box::new(self.unary()?)));
         }
-        if matches!(self.peek(), Tok::LParen) {
-            self.at += 1;
-            let f = self.or()?;
-            if !matches!(self.next(), Tok::RParen) {
-                self.at -= 1;
-                return Err(self.error("expected `)`"));
-            }
-            return Ok(f);
+        self.at += 1; // `(`
+        let f = self.or()?;
+        if !matches!(self.next(), Tok::RParen) {
+            self.at -= 1;
+            return Err(self.error("expected `)`"));
         }
-        self.condition()
+        Ok(f)
     }
 
     fn word(&mut self, what: &str) -> Result<(usize, String), FilterError> {

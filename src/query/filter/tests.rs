@@ -1,5 +1,6 @@
 //! Tests of the filter language.
 
+use super::parse::MAX_DEPTH;
 use super::*;
 
 fn rt(text: &str) -> Filter {
@@ -117,4 +118,49 @@ fn classes() {
     assert!(AddrClass::Vpc.contains(ip("10.0.3.3"), &vpc));
     assert!(!AddrClass::Vpc.contains(ip("10.1.3.3"), &vpc));
     assert!(Direction::Outbound.matches(true, false));
+}
+
+#[test]
+fn deep_nesting_is_an_error_at_its_position_not_a_crash() {
+    for (text, pos) in [
+        (
+            "(".repeat(15_000) + "action == ACCEPT" + &")".repeat(15_000),
+            MAX_DEPTH,
+        ),
+        ("not ".repeat(20_000) + "action == ACCEPT", MAX_DEPTH * 4),
+    ] {
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("nested too deeply"), "{e}");
+        assert_eq!(e.pos, pos, "{e}");
+    }
+    // Up to the limit parses.
+    let ok = "(".repeat(MAX_DEPTH) + "action == ACCEPT" + &")".repeat(MAX_DEPTH);
+    assert!(parse(&ok).is_ok());
+}
+
+#[test]
+fn impossible_literals_are_errors() {
+    for (text, needle) in [
+        ("bytes > 17179869184GiB", "too large"),
+        ("bytes > 99999999999999999999", "too large"),
+        ("version > 300", "out of range"),
+        ("dstport > 70000", "not a port"),
+        ("start >= 2024-02-30T00:00Z", "month 2 of 2024 has 29 days"),
+        ("start >= 2023-02-29", "month 2 of 2023 has 28 days"),
+        ("start >= 2024-13-01", "no month 13"),
+        ("start >= 2200-01-01", "outside the times flow logs hold"),
+        ("start >= 1709251200000", "out of range"),
+    ] {
+        let e = parse(text).unwrap_err();
+        assert!(e.message.contains(needle), "{text}: {e}");
+        assert_eq!(e.pos, text.rfind(' ').unwrap() + 1, "{text}: {e}");
+    }
+    // What is valid stays valid.
+    for text in [
+        "start >= 2024-02-29",
+        "bytes > 16777215TiB",
+        "start < 2106-02-07",
+    ] {
+        assert!(parse(text).is_ok(), "{text}");
+    }
 }
