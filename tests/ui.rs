@@ -495,3 +495,39 @@ fn talkers_table_sorts_by_its_headers() {
     assert!(h.state().state.talkers_by_address);
     assert!(first_is_nine(&h));
 }
+
+#[test]
+fn a_pasted_hundred_kilobyte_filter_applies_and_makes_one_short_chip() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    let terms: Vec<String> = (0..6000).map(|p| format!("dstport == {p}")).collect();
+    let text = terms.join(" or ");
+    assert!(text.len() > 100_000);
+    h.state_mut().state.filter_text = text;
+    h.get_by_label("Apply").click();
+    h.step();
+    settle(&mut h);
+    // Ports 22 and 3389 are in the list: two of the three flows (the NODATA one has no port).
+    assert_eq!(shown_flows(&h), 2);
+    // One chip, cut at 100 characters.
+    let full = h.state().state.filter.to_string();
+    assert!(full.len() > 100_000);
+    let chip: String = full.chars().take(100).collect();
+    assert!(h.query_by_label(&format!("{chip}…   x")).is_some());
+}
+
+#[test]
+fn control_characters_in_the_input_show_as_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{}\x1b[2J\x07 fake line\n", v2_text());
+    let p = write(dir.path(), "evil.log", text.as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    h.get_by_label_contains("1 skipped lines").click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label("\\x1b[2J\\x07 fake line").is_some());
+    assert!(h.query_by_label_contains("\x1b").is_none());
+}

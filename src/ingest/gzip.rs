@@ -34,7 +34,7 @@ impl Read for CountingReader<'_> {
 /// Stops decompression past the size or ratio limits (gzip, zstd, bzip2, Snappy or ZIP bombs).
 pub(crate) struct InflateGuard<R> {
     pub(crate) inner: R,
-    /// Decompressed bytes so far, shared by every layer and member of the file.
+    /// Decompressed bytes so far (shared by the members of a ZIP archive).
     pub(crate) out: Rc<Cell<u64>>,
     pub(crate) compressed: Rc<Cell<u64>>,
     pub(crate) limits: ReadLimits,

@@ -108,7 +108,7 @@ pub(crate) struct Stream<'a> {
     pub(crate) path: &'a Path,
     /// Bytes read from the file so far.
     pub(crate) compressed: Rc<Cell<u64>>,
-    /// Bytes decompressed so far, all layers and members together (for the limits).
+    /// Bytes the members of a ZIP archive decompressed to so far, together (for the limits).
     pub(crate) out: Rc<Cell<u64>>,
     pub(crate) limits: &'a ReadLimits,
     pub(crate) progress: &'a Progress,
@@ -158,7 +158,8 @@ impl Stream<'_> {
             };
             let guard = InflateGuard {
                 inner: decoded,
-                out: self.out.clone(),
+                // Each layer is held to the limits on its own output.
+                out: Rc::new(Cell::new(0)),
                 compressed: self.compressed.clone(),
                 limits: self.limits.clone(),
             };

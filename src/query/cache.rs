@@ -56,18 +56,7 @@ impl ViewCache {
     /// The aggregates of every row for these options, computed by `compute` on a miss (the last
     /// options asked for are kept).
     pub(crate) fn all_rows(&self, key: AccKey, compute: impl FnOnce() -> Acc) -> Arc<Acc> {
-        let cached = self.all.lock().ok().and_then(|c| {
-            c.as_ref()
-                .filter(|(k, _)| *k == key)
-                .map(|(_, a)| a.clone())
-        });
-        cached.unwrap_or_else(|| {
-            let all = Arc::new(compute());
-            if let Ok(mut c) = self.all.lock() {
-                *c = Some((key, all.clone()));
-            }
-            all
-        })
+        keyed(&self.all, key, compute)
     }
 
     /// The whole table's conversations in one mode, best first by one metric, computed by
@@ -77,18 +66,7 @@ impl ViewCache {
         key: (ConversationMode, Metric),
         compute: impl FnOnce() -> Vec<Ranked<(u32, u32)>>,
     ) -> Arc<Vec<Ranked<(u32, u32)>>> {
-        let cached = self.ranked.lock().ok().and_then(|c| {
-            c.as_ref()
-                .filter(|(k, _)| *k == key)
-                .map(|(_, r)| r.clone())
-        });
-        cached.unwrap_or_else(|| {
-            let r = Arc::new(compute());
-            if let Ok(mut c) = self.ranked.lock() {
-                *c = Some((key, r.clone()));
-            }
-            r
-        })
+        keyed(&self.ranked, key, compute)
     }
 
     /// The row with the smallest `start` and the row with the largest non-zero `end` (as the
@@ -100,6 +78,26 @@ impl ViewCache {
     ) -> (Option<RowValue>, Option<RowValue>) {
         *self.extremes.get_or_init(|| extremes(cols, vc))
     }
+}
+
+/// The value kept in `slot` for `key`, or a new one from `compute` (which replaces it).
+fn keyed<K: PartialEq, V>(
+    slot: &Mutex<Option<(K, Arc<V>)>>,
+    key: K,
+    compute: impl FnOnce() -> V,
+) -> Arc<V> {
+    let cached = slot.lock().ok().and_then(|c| {
+        c.as_ref()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    });
+    cached.unwrap_or_else(|| {
+        let v = Arc::new(compute());
+        if let Ok(mut c) = slot.lock() {
+            *c = Some((key, v.clone()));
+        }
+        v
+    })
 }
 
 #[allow(clippy::unnecessary_cast)] // `with_slice!` includes `u64` slices
