@@ -9,7 +9,7 @@ use eframe::egui;
 use super::FlowApp;
 use super::job::Job;
 use crate::model::FlowTable;
-use crate::query::QueryContext;
+use crate::query::{QueryContext, ViewCache, compute_views};
 use crate::report::rows::{RowFormat, write_rows};
 use crate::report::{self, ReportError, ReportInput};
 use crate::state::{ExportTarget, Shown};
@@ -21,6 +21,7 @@ pub(super) type ExportJob = (Job<Result<String, ReportError>>, ExportTarget, Pat
 struct Export {
     shown: Arc<Shown>,
     table: Arc<FlowTable>,
+    cache: Arc<ViewCache>,
     context: QueryContext,
     chart_size: (u32, u32),
     path: PathBuf,
@@ -47,6 +48,7 @@ impl FlowApp {
         let export = Export {
             shown,
             table: loaded.table.clone(),
+            cache: loaded.cache.clone(),
             context: self.state.query_context.clone(),
             chart_size: self.state.settings.chart_size(),
             path: path.clone(),
@@ -93,15 +95,27 @@ impl Export {
         }
     }
 
+    /// The report folder, with every view the CLI's report has: conversations are computed
+    /// here when their tab was not open (the screen's views leave them out).
     fn report(&self) -> Result<Vec<PathBuf>, ReportError> {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
+        let shown = &self.shown;
+        let mut options = shown.options.clone();
+        let computed;
+        let views = if options.with_conversations {
+            &shown.views
+        } else {
+            options.with_conversations = true;
+            computed = compute_views(&self.table, &self.cache, &shown.selection, &options);
+            &computed
+        };
         let input = ReportInput {
             table: &self.table,
-            filter: &self.shown.filter,
-            views: &self.shown.views,
-            options: &self.shown.options,
+            filter: &shown.filter,
+            views,
+            options: &options,
             context: &self.context,
             now_secs: now,
             chart_size: self.chart_size,

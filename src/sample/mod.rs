@@ -13,12 +13,14 @@ pub use generate::{GenOptions, generate};
 pub const SAMPLE_DIR: &str = "assets/sample";
 
 /// Where the bundled sample is: the working directory's `assets/sample`, else the one in the
-/// source tree this binary was built from.
+/// source tree this binary was built from. Absolute, so that Recent finds it again wherever the
+/// app is started.
 pub fn sample_path() -> PathBuf {
     let local = PathBuf::from(SAMPLE_DIR);
-    if local.exists() {
+    let path = if local.exists() {
         local
     } else {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SAMPLE_DIR)
-    }
+    };
+    std::path::absolute(&path).unwrap_or(path)
 }

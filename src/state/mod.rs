@@ -110,6 +110,8 @@ pub struct State {
     pub show_records: bool,
     /// The skipped-lines window is open.
     pub show_skipped: bool,
+    /// The keyboard-shortcuts window is open.
+    pub show_help: bool,
     /// What counts as inside the VPC.
     pub query_context: QueryContext,
     /// Edit buffers of the quick-filter panel.
@@ -146,6 +148,7 @@ impl State {
             talkers_by_address: false,
             show_records: false,
             show_skipped: false,
+            show_help: false,
             query_context,
             panel: PanelEdits {
                 vpc_text,

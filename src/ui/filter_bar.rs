@@ -35,7 +35,9 @@ pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egu
             .hint_text("e.g. srcaddr in 10.0.0.0/16 and dstport in {22, 3389}")
             .desired_width(ui.available_width() - 330.0)
             .font(egui::TextStyle::Monospace);
-        let response = ui.add(edit);
+        let response = ui
+            .add(edit)
+            .on_hover_text("Ctrl+L goes here; Enter applies");
         if ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::L)) {
             response.request_focus();
         }

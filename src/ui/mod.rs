@@ -5,6 +5,7 @@
 //! May use: every layer below, through [`crate::state`] for what the app knows.
 
 mod dialogs;
+mod empty;
 mod files;
 mod filter_bar;
 mod pickers;
@@ -54,6 +55,14 @@ pub fn window_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
                     });
                 });
             egui::CentralPanel::default_margins().show(ui, |ui| {
+                if table.is_empty() {
+                    empty::no_records_ui(state, ui, &table);
+                    return;
+                }
+                if shown.views.totals.counts.flows() == 0 {
+                    empty::no_match_ui(state, cmds, ui, &shown);
+                    return;
+                }
                 let h = ui.available_height();
                 ports::ports_ui(state, cmds, ui, &shown, (h * 0.32).max(120.0));
                 ui.separator();
@@ -77,6 +86,7 @@ pub fn window_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
         }
     }
     files::skipped_window_ui(state, ui);
+    top_bar::help_ui(state, ui);
     dialogs::format_prompt_ui(state, cmds, ui);
     dialogs::confirm_replace_ui(state, cmds, ui);
 }

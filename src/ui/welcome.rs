@@ -10,10 +10,11 @@ pub(super) fn welcome_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::
         ui.add_space(60.0);
         ui.heading("Drop VPC Flow Log files or folders here");
         ui.label(
-            "Plain text, gzip, Parquet and CloudWatch Logs exports; nothing leaves this machine.",
+            "Text, gzip, zstd, bzip2, Snappy, ZIP, Parquet and CloudWatch Logs exports; nothing \
+             leaves this machine.",
         );
         ui.add_space(16.0);
-        if ui.button("Open files…").clicked() {
+        if ui.button("Open files…").on_hover_text("Ctrl+O").clicked() {
             cmds.push(Command::OpenDialog { folder: false });
         }
         if ui.button("Open folder…").clicked() {
