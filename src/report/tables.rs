@@ -17,6 +17,17 @@ fn csv_row(cells: &[String]) -> String {
     line
 }
 
+/// The names of the tables [`tables`] writes, in its order.
+pub const TABLE_NAMES: [&str; 7] = [
+    "ports.csv",
+    "sources.csv",
+    "destinations.csv",
+    "conversations.csv",
+    "protocols.csv",
+    "actions.csv",
+    "timeline.csv",
+];
+
 /// The tables of a view as CSV files: (file name, contents).
 pub fn tables(views: &Views, table: &FlowTable) -> Vec<(String, String)> {
     let n = |v: u64| v.to_string();

@@ -16,16 +16,8 @@ pub(super) fn metric_text(metric: Metric, v: u64) -> String {
     }
 }
 
-/// The views' tables, as the Export menu offers them (names from `data::export::tables`).
-pub(super) const VIEW_TABLES: [&str; 7] = [
-    "ports.csv",
-    "sources.csv",
-    "destinations.csv",
-    "conversations.csv",
-    "protocols.csv",
-    "actions.csv",
-    "timeline.csv",
-];
+/// The views' tables, as the Export menu offers them.
+pub(super) const VIEW_TABLES: [&str; 7] = crate::report::tables::TABLE_NAMES;
 
 /// Click = filter on it, shift-click = exclude it.
 pub(super) fn click_command(ui: &egui::Ui, cond: Filter) -> Command {

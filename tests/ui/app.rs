@@ -103,20 +103,9 @@ fn export_report_asks_before_replacing_and_copies_queries() {
     let out = dir.path().join("report");
     let mut h = harness(vec![p]);
     settle(&mut h);
-    let ctx = h.ctx.clone();
-    h.state_mut().start_export(
-        &ctx,
-        flowlens::app::ExportTarget::Report,
-        out.clone(),
-        false,
-    );
-    step_until(&mut h, |app| {
-        app.state
-            .notifications
-            .last()
-            .is_some_and(|n| n.starts_with("Report written"))
-    });
+    export_report(&mut h, &out);
     assert!(out.join("index.html").exists() && out.join("ports.svg").exists());
+    let ctx = h.ctx.clone();
     // Again into the same folder: the app asks first.
     h.state_mut().start_export(
         &ctx,
@@ -237,19 +226,7 @@ fn the_app_report_has_the_tables_of_the_cli_report() {
     settle(&mut h);
     // The conversations tab was never opened.
     assert!(!h.state().state.view_options.with_conversations);
-    let ctx = h.ctx.clone();
-    h.state_mut().start_export(
-        &ctx,
-        flowlens::app::ExportTarget::Report,
-        from_app.clone(),
-        false,
-    );
-    step_until(&mut h, |app| {
-        app.state
-            .notifications
-            .last()
-            .is_some_and(|n| n.starts_with("Report written"))
-    });
+    export_report(&mut h, &from_app);
     let from_cli = dir.path().join("cli");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_flowlens"))
         .args(["report", "--out"])
@@ -258,16 +235,7 @@ fn the_app_report_has_the_tables_of_the_cli_report() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let tables = [
-        "ports.csv",
-        "sources.csv",
-        "destinations.csv",
-        "conversations.csv",
-        "protocols.csv",
-        "actions.csv",
-        "timeline.csv",
-    ];
-    for name in tables {
+    for name in flowlens::report::tables::TABLE_NAMES {
         let a = std::fs::read_to_string(from_app.join(name)).unwrap();
         let b = std::fs::read_to_string(from_cli.join(name)).unwrap();
         assert_eq!(a, b, "{name}");
@@ -338,4 +306,21 @@ fn shortcuts_are_listed_on_f1_and_the_sample_is_remembered_absolute() {
         recent.first().is_some_and(|p| p.is_absolute()),
         "{recent:?}"
     );
+}
+
+/// Exports the report from the app into `out` and waits for it.
+fn export_report(h: &mut egui_kittest::Harness<'_, FlowApp>, out: &std::path::Path) {
+    let ctx = h.ctx.clone();
+    h.state_mut().start_export(
+        &ctx,
+        flowlens::app::ExportTarget::Report,
+        out.to_path_buf(),
+        false,
+    );
+    step_until(h, |app| {
+        app.state
+            .notifications
+            .last()
+            .is_some_and(|n| n.starts_with("Report written"))
+    });
 }
