@@ -2,8 +2,9 @@
 //!
 //! The format is decided by content, never by file name: compression layers first (gzip with
 //! any number of members, zstd, bzip2, Snappy, Hadoop-Snappy, and any of them inside another;
-//! ZIP archives member by member; see `codec`), then Parquet (`PAR1`), JSON (CloudWatch Logs subscription payloads, the Lambda
-//! `awslogs` envelope, `}{`-concatenated payloads, `{"message": …}` lines) or text. Text is
+//! ZIP archives member by member; see `codec`), then Parquet (`PAR1`), JSON (CloudWatch Logs
+//! subscription payloads, the Lambda `awslogs` envelope, `}{`-concatenated payloads,
+//! `{"message": …}` lines) or text. Text is
 //! streamed in blocks, so memory stays bounded whatever the file size; a line longer than the
 //! limit is skipped without being held. A read error (truncated or corrupt gzip) keeps every
 //! record before it and is reported with the position.
