@@ -5,6 +5,7 @@ use eframe::egui;
 use super::widgets::bottom_tabs_ui;
 use crate::fmt::{format_epoch, human_count};
 use crate::model::FlowTable;
+use crate::model::names::protocol_name;
 use crate::state::{Command, Commands, ExportTarget, Shown, State};
 
 /// The filtered records, virtualized: only the visible rows are read from the frame.
@@ -33,45 +34,71 @@ pub(super) fn records_ui(
     });
     let columns = table.df.columns();
     let n = shown.selection.count as usize;
-    let mut builder = TableBuilder::new(ui)
-        .striped(true)
-        .resizable(true)
-        .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-    for c in columns {
-        let w = match c.name().as_str() {
-            "srcaddr" | "dstaddr" | "pkt_srcaddr" | "pkt_dstaddr" => 150.0,
-            "interface_id" | "account_id" | "start" | "end" => 110.0,
-            _ => 60.0,
-        };
-        builder = builder.column(TableColumn::initial(w).at_least(30.0).clip(true));
-    }
-    builder
-        .header(20.0, |mut header| {
+    // Wider than the panel: the table scrolls sideways (each column keeps a readable width).
+    egui::ScrollArea::horizontal()
+        .id_salt("records_h")
+        .show(ui, |ui| {
+            let mut builder = TableBuilder::new(ui)
+                .striped(true)
+                .resizable(true)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
             for c in columns {
-                header.col(|ui| {
-                    ui.strong(c.name().as_str());
-                });
+                let w = column_width(c.name().as_str());
+                builder = builder.column(TableColumn::initial(w).at_least(30.0).clip(true));
             }
-        })
-        .body(|body| {
-            body.rows(18.0, n, |mut row| {
-                let Some(r) = shown.rows.nth(&shown.selection, row.index() as u64) else {
-                    return;
-                };
-                for c in columns {
-                    row.col(|ui| {
-                        let text = match c.get(r) {
-                            Ok(polars::prelude::AnyValue::Null) | Err(_) => "-".to_owned(),
-                            Ok(v) => match c.name().as_str() {
-                                "start" | "end" => v
-                                    .extract::<u64>()
-                                    .map_or_else(|| v.to_string(), format_epoch),
-                                _ => v.get_str().map_or_else(|| v.to_string(), str::to_owned),
-                            },
+            builder
+                .header(20.0, |mut header| {
+                    for c in columns {
+                        header.col(|ui| {
+                            ui.strong(c.name().as_str());
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(18.0, n, |mut row| {
+                        let Some(r) = shown.rows.nth(&shown.selection, row.index() as u64) else {
+                            return;
                         };
-                        ui.monospace(text);
+                        for c in columns {
+                            row.col(|ui| {
+                                ui.monospace(cell_text(c, r));
+                            });
+                        }
                     });
-                }
-            });
+                });
         });
+}
+
+/// A column's starting width: its longest usual value in monospace, and at least its name.
+fn column_width(name: &str) -> f32 {
+    let chars = match name {
+        "srcaddr" | "dstaddr" | "pkt_srcaddr" | "pkt_dstaddr" => 16,
+        "interface_id" | "vpc_id" | "instance_id" | "tgw_id" | "tgw_attachment_id" => 22,
+        "subnet_id" | "ecs_cluster_arn" | "ecs_task_arn" => 25,
+        "start" | "end" => 21,
+        "account_id" | "packets" | "bytes" => 13,
+        "protocol" => 12,
+        "log_status" => 9,
+        "srcport" | "dstport" | "action" => 7,
+        _ => 10,
+    };
+    (chars.max(name.len() + 1) as f32) * 7.5 + 10.0
+}
+
+/// The text of a cell: times as UTC dates, protocols by name, `-` for null.
+fn cell_text(c: &polars::prelude::Column, r: usize) -> String {
+    let v = match c.get(r) {
+        Ok(polars::prelude::AnyValue::Null) | Err(_) => return "-".to_owned(),
+        Ok(v) => v,
+    };
+    match c.name().as_str() {
+        "start" | "end" => v
+            .extract::<u64>()
+            .map_or_else(|| v.to_string(), format_epoch),
+        "protocol" => match v.extract::<u8>() {
+            Some(p) => protocol_name(p).map_or_else(|| p.to_string(), |n| format!("{n} ({p})")),
+            None => v.to_string(),
+        },
+        _ => v.get_str().map_or_else(|| v.to_string(), str::to_owned),
+    }
 }

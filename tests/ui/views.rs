@@ -261,3 +261,20 @@ fn a_pasted_hundred_kilobyte_filter_applies_and_makes_one_short_chip() {
     let chip: String = full.chars().take(100).collect();
     assert!(h.query_by_label(&format!("{chip}…   x")).is_some());
 }
+
+#[test]
+fn records_show_protocol_names_and_every_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    h.get_by_label("Records").click();
+    h.step();
+    h.step();
+    assert!(h.query_by_label("3 matching flows").is_some());
+    // Two tcp flows, by name and number; the NODATA row's protocol is `-`.
+    assert_eq!(h.query_all_by_label("tcp (6)").count(), 2);
+    // The last columns exist (reached by scrolling sideways) and dates are whole.
+    assert!(h.query_by_label("log_status").is_some());
+    assert_eq!(h.query_all_by_label("2014-12-14T04:07:50Z").count(), 2);
+}
