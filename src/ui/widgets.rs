@@ -20,8 +20,25 @@ pub(super) fn metric_text(metric: Metric, v: u64) -> String {
 pub(super) const VIEW_TABLES: [&str; 7] = crate::report::tables::TABLE_NAMES;
 
 /// Click = filter on it, shift-click = exclude it.
+/// Shift is read from the click's own event (the button release), not from the keyboard state
+/// at the start of the frame: a fast shift-click whose key is released within the same frame
+/// still excludes.
 pub(super) fn click_command(ui: &egui::Ui, cond: Filter) -> Command {
-    if ui.input(|i| i.modifiers.shift) {
+    let shift = ui.input(|i| {
+        i.events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                egui::Event::PointerButton {
+                    pressed: false,
+                    modifiers,
+                    ..
+                } => Some(modifiers.shift),
+                _ => None,
+            })
+            .unwrap_or(i.modifiers.shift)
+    });
+    if shift {
         Command::Exclude(cond)
     } else {
         Command::AddCondition(cond)

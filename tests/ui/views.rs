@@ -278,3 +278,29 @@ fn records_show_protocol_names_and_every_column() {
     assert!(h.query_by_label("log_status").is_some());
     assert_eq!(h.query_all_by_label("2014-12-14T04:07:50Z").count(), 2);
 }
+
+#[test]
+fn shift_is_taken_from_the_click_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    // Shift is held only in the click's own events, not in the frame's keyboard state (as when
+    // the key is released within the frame of the click).
+    use eframe::egui::{Event, Modifiers, PointerButton};
+    let pos = h.get_by_label_contains("port 22").rect().center();
+    h.event(Event::PointerMoved(pos));
+    for pressed in [true, false] {
+        h.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::SHIFT,
+        });
+    }
+    h.step();
+    h.step();
+    settle(&mut h);
+    assert_eq!(h.state().state.filter.to_string(), "not dstport == 22");
+    assert_eq!(shown_flows(&h), 2);
+}
