@@ -64,8 +64,13 @@ pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egu
         ui.colored_label(ui.visuals().error_fg_color, format!("Invalid filter {err}"));
     }
     let conditions = state.filter.conditions();
-    if !conditions.is_empty() {
-        ui.horizontal_wrapped(|ui| {
+    // The chips' row is always there, so the views do not move when the first chip appears.
+    ui.horizontal_wrapped(|ui| {
+        ui.set_min_height(ui.spacing().interact_size.y);
+        if conditions.is_empty() {
+            ui.weak("No conditions: click a bar, a row or a line to filter on it");
+        }
+        {
             for (i, c) in conditions.iter().enumerate() {
                 // A pasted list of thousands of terms stays one short chip.
                 let text = c.to_string();
@@ -81,8 +86,8 @@ pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egu
                     cmds.push(Command::RemoveCondition(i));
                 }
             }
-        });
-    }
+        }
+    });
 }
 
 /// The Export menu: the report, the records, each chart and table, copy as CSV, the chart

@@ -87,6 +87,38 @@ pub fn window_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
     }
     files::skipped_window_ui(state, ui);
     top_bar::help_ui(state, ui);
+    drop_target_ui(ui);
     dialogs::format_prompt_ui(state, cmds, ui);
     dialogs::confirm_replace_ui(state, cmds, ui);
+}
+
+/// While files are dragged over the window: the whole window is the drop target.
+fn drop_target_ui(ui: &egui::Ui) {
+    let ctx = ui.ctx();
+    let count = ctx.input(|i| i.raw.hovered_files.len());
+    if count == 0 {
+        return;
+    }
+    let layer = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_target"));
+    let painter = ctx.layer_painter(layer);
+    let rect = ctx.content_rect();
+    painter.rect_filled(rect, 0.0, egui::Color32::from_black_alpha(170));
+    painter.rect_stroke(
+        rect.shrink(12.0),
+        12.0,
+        egui::Stroke::new(3.0, theme::BAR),
+        egui::StrokeKind::Inside,
+    );
+    let text = if count == 1 {
+        "Drop to open this file or folder".to_owned()
+    } else {
+        format!("Drop to open these {count} files")
+    };
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        text,
+        egui::TextStyle::Heading.resolve(ui.style()),
+        egui::Color32::WHITE,
+    );
 }

@@ -3,7 +3,7 @@
 
 use eframe::egui;
 
-use super::widgets::click_command;
+use super::widgets::{click_command, filter_line};
 use crate::fmt::human_count;
 use crate::query::filter::Filter;
 use crate::state::{Command, Commands, Shown, State};
@@ -47,10 +47,7 @@ pub(super) fn pickers_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::
                             })
                             .take(200)
                         {
-                            let r = ui.add(
-                                egui::Button::new(format!("{value}  {}", human_count(*flows)))
-                                    .frame(false),
-                            );
+                            let r = filter_line(ui, format!("{value}  {}", human_count(*flows)));
                             if r.clicked() {
                                 let cond = Filter::Str {
                                     field: picker.column.clone(),

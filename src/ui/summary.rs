@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use super::widgets::click_command;
+use super::widgets::{click_command, filter_line};
 use crate::fmt::{format_epoch, human_bytes, human_count};
 use crate::model::names::protocol_name;
 use crate::query::filter::Filter;
@@ -41,16 +41,27 @@ pub(super) fn summary_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown) 
         }
     });
     for a in &shown.views.actions {
-        let text = format!("{}  {}", a.key, human_count(a.counts.flows()));
-        let r = ui.add(egui::Button::new(text).frame(false));
-        if r.clicked() && a.key != "-" {
-            cmds.push(click_command(
-                ui,
+        // Records without an action are the NODATA and SKIPDATA ones.
+        let (name, cond) = if a.key == "-" {
+            (
+                "no action (NODATA, SKIPDATA)",
+                Filter::Str {
+                    field: "log_status".into(),
+                    values: vec!["NODATA".into(), "SKIPDATA".into()],
+                },
+            )
+        } else {
+            (
+                a.key.as_str(),
                 Filter::Str {
                     field: "action".into(),
                     values: vec![a.key.clone()],
                 },
-            ));
+            )
+        };
+        let text = format!("{name}  {}", human_count(a.counts.flows()));
+        if filter_line(ui, text).clicked() {
+            cmds.push(click_command(ui, cond));
         }
     }
     ui.add_space(8.0);
@@ -63,9 +74,7 @@ pub(super) fn summary_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown) 
     for p in &shown.views.protocols {
         let name =
             protocol_name(p.key).map_or_else(|| p.key.to_string(), |n| format!("{n} ({})", p.key));
-        let r = ui.add(
-            egui::Button::new(format!("{name}  {}", human_count(p.counts.flows()))).frame(false),
-        );
+        let r = filter_line(ui, format!("{name}  {}", human_count(p.counts.flows())));
         if r.clicked() {
             cmds.push(click_command(ui, Filter::Protocol(vec![p.key])));
         }

@@ -68,3 +68,11 @@ pub(super) fn bottom_tabs_ui(state: &mut State, ui: &mut egui::Ui) {
         );
     }
 }
+
+/// A line of a breakdown that filters on a click: frameless, with a hand cursor and a hint on
+/// hover so that it looks clickable.
+pub(super) fn filter_line(ui: &mut egui::Ui, text: String) -> egui::Response {
+    ui.add(egui::Button::new(text).frame(false))
+        .on_hover_cursor(egui::CursorIcon::PointingHand)
+        .on_hover_text("Click: filter on it · Shift+click: exclude it")
+}

@@ -304,3 +304,48 @@ fn shift_is_taken_from_the_click_event() {
     assert_eq!(h.state().state.filter.to_string(), "not dstport == 22");
     assert_eq!(shown_flows(&h), 2);
 }
+
+#[test]
+fn the_no_action_line_filters_and_the_views_keep_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let mut h = harness(vec![p]);
+    settle(&mut h);
+    let timeline_before = h.get_by_label("Timeline").rect();
+    // The NODATA record's line is labeled and clickable.
+    h.get_by_label_contains("no action (NODATA, SKIPDATA)")
+        .click();
+    h.step();
+    settle(&mut h);
+    assert_eq!(
+        h.state().state.filter.to_string(),
+        "log_status in {NODATA, SKIPDATA}"
+    );
+    assert_eq!(shown_flows(&h), 1);
+    // The first chip appeared; the views did not move.
+    assert!(
+        h.query_by_label_contains("log_status in {NODATA, SKIPDATA}   x")
+            .is_some()
+    );
+    assert_eq!(h.get_by_label("Timeline").rect(), timeline_before);
+}
+
+#[test]
+fn files_dragged_over_the_window_show_the_drop_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let mut h = harness(vec![p.clone()]);
+    settle(&mut h);
+    h.input_mut().hovered_files.push(eframe::egui::HoveredFile {
+        path: Some(p),
+        ..Default::default()
+    });
+    h.step();
+    // Painted on a foreground layer (not a widget): read it from the frame's shapes.
+    let painted = format!("{:?}", h.output().shapes);
+    assert!(painted.contains("Drop to open this file or folder"));
+    h.input_mut().hovered_files.clear();
+    h.step();
+    let painted = format!("{:?}", h.output().shapes);
+    assert!(!painted.contains("Drop to open"));
+}
