@@ -70,21 +70,19 @@ pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egu
         if conditions.is_empty() {
             ui.weak("No conditions: click a bar, a row or a line to filter on it");
         }
-        {
-            for (i, c) in conditions.iter().enumerate() {
-                // A pasted list of thousands of terms stays one short chip.
-                let text = c.to_string();
-                let (label, hover) = match text.char_indices().nth(CHIP_CHARS) {
-                    Some((cut, _)) => (
-                        format!("{}…   x", &text[..cut]),
-                        format!("Remove this condition ({} characters)", text.len()),
-                    ),
-                    None => (format!("{text}   x"), "Remove this condition".to_owned()),
-                };
-                let chip = egui::Button::new(label).corner_radius(10.0);
-                if ui.add(chip).on_hover_text(hover).clicked() {
-                    cmds.push(Command::RemoveCondition(i));
-                }
+        for (i, c) in conditions.iter().enumerate() {
+            // A pasted list of thousands of terms stays one short chip.
+            let text = c.to_string();
+            let (label, hover) = match text.char_indices().nth(CHIP_CHARS) {
+                Some((cut, _)) => (
+                    format!("{}…   x", &text[..cut]),
+                    format!("Remove this condition ({} characters)", text.len()),
+                ),
+                None => (format!("{text}   x"), "Remove this condition".to_owned()),
+            };
+            let chip = egui::Button::new(label).corner_radius(10.0);
+            if ui.add(chip).on_hover_text(hover).clicked() {
+                cmds.push(Command::RemoveCondition(i));
             }
         }
     });
