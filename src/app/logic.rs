@@ -62,10 +62,11 @@ impl FlowApp {
 
     /// What the views read of the jobs.
     pub(super) fn refresh_status(&mut self) {
-        let progress = self.progress();
+        let (progress, loading, querying) =
+            (self.progress(), self.is_loading(), self.is_querying());
         let status = &mut self.state.status;
-        status.loading = self.load.is_some() || self.summary_job.is_some();
-        status.querying = self.query_job.is_some() || self.query_wanted;
+        status.loading = loading;
+        status.querying = querying;
         status.can_back = self.history_pos > 0;
         status.can_forward = self.history_pos + 1 < self.history.len();
         status.progress = progress;

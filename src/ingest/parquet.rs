@@ -12,7 +12,7 @@ use super::limits::{Progress, ReadLimits};
 use super::parse::RecordParser;
 use super::text::report;
 use crate::model::schema::{Column, Kind};
-use polars_arrow::datatypes::ArrowDataType;
+use polars_arrow::datatypes::{ArrowDataType, ArrowSchema};
 
 /// Guarded sections running now (see [`guarded`]). Process-wide, not per thread: a decoder may
 /// panic on one of its own worker threads (Polars' pool does).
@@ -100,14 +100,14 @@ pub(crate) fn read_parquet(
     guarded(|| check_parquet_pages(&data))
         .and_then(|checked| checked)
         .map_err(|e| format!("not a readable Parquet file: {e}"))?;
-    let plan = guarded(|| plan_columns(data.as_slice()))
-        .and_then(|plan| plan.map_err(|e| e.to_string()))
-        .map_err(|e| format!("not a readable Parquet file: {e}"))?;
-    let names: Vec<String> = plan.columns.iter().map(|c| c.source.clone()).collect();
-    let df = guarded(|| {
-        ParquetReader::new(io::Cursor::new(data.as_slice()))
-            .with_columns(Some(names))
-            .finish()
+    // One reader: the footer read for the plan is the one the columns are decoded with.
+    let (plan, df) = guarded(|| -> PolarsResult<(Plan, DataFrame)> {
+        let mut reader = ParquetReader::new(io::Cursor::new(data.as_slice()));
+        let schema = reader.schema()?;
+        let plan = plan_columns(&schema);
+        let names: Vec<String> = plan.columns.iter().map(|c| c.source.clone()).collect();
+        let df = reader.with_columns(Some(names)).finish()?;
+        Ok((plan, df))
     })
     .map_err(|e| format!("not a readable Parquet file: {e}"))?
     .map_err(|e| format!("not a readable Parquet file: {e}"))?;
@@ -196,8 +196,7 @@ struct Plan {
 /// Decides, from the file's schema alone, which columns are read and how. Names match the
 /// known fields case- and `-`/`_`-insensitively (`SrcAddr`, `log-status`); other columns are
 /// kept as strings when their values have a text form, and skipped (named in a note) when not.
-fn plan_columns(data: &[u8]) -> PolarsResult<Plan> {
-    let schema = ParquetReader::new(io::Cursor::new(data)).schema()?;
+fn plan_columns(schema: &ArrowSchema) -> Plan {
     let mut plan = Plan {
         columns: Vec::new(),
         skipped: Vec::new(),
@@ -229,7 +228,7 @@ fn plan_columns(data: &[u8]) -> PolarsResult<Plan> {
             Err(what) => plan.skipped.push(format!("`{name}` ({what})")),
         }
     }
-    Ok(plan)
+    plan
 }
 
 /// How a column of this type is read for a field of this kind, or what the type is when it

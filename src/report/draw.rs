@@ -66,26 +66,45 @@ where
             labels,
             values,
             color,
-            horizontal: true,
-        } => horizontal_bars(&plot, chart, labels, values, *color, s)?,
-        ChartKind::Bars {
-            labels,
-            values,
-            color,
-            horizontal: false,
-        } => vertical_bars(&plot, chart, labels, values, *color, s)?,
+            horizontal,
+        } => {
+            let bars = Bars {
+                labels,
+                values,
+                color: *color,
+            };
+            if *horizontal {
+                horizontal_bars(&plot, chart, &bars, s)?;
+            } else {
+                vertical_bars(&plot, chart, &bars, s)?;
+            }
+        }
         ChartKind::Stacked { labels, series } => stacked_bars(&plot, chart, labels, series, s)?,
     }
     root.present().map_err(|e| err(&e))
+}
+
+/// The data of a bar chart.
+struct Bars<'a> {
+    labels: &'a [String],
+    values: &'a [f64],
+    color: Rgb,
+}
+
+impl Bars<'_> {
+    /// The bar slots (at least `min`, so one bar does not fill the whole chart, as on screen)
+    /// and the top of the value axis.
+    fn axes(&self, min: usize) -> (usize, f64) {
+        let max = self.values.iter().copied().fold(0.0, f64::max).max(1.0) * 1.12;
+        (self.values.len().max(min), max)
+    }
 }
 
 /// Bars along the y axis, labelled on the left (top sources).
 fn horizontal_bars<DB: DrawingBackend>(
     plot: &DrawingArea<DB, Shift>,
     chart: &Chart,
-    labels: &[String],
-    values: &[f64],
-    color: Rgb,
+    bars: &Bars<'_>,
     s: u32,
 ) -> Result<(), String>
 where
@@ -93,9 +112,12 @@ where
 {
     let (w, _) = plot.dim_in_pixel();
     let font = |size| font(size, s);
-    // At least a few slots, so one bar does not fill the whole chart (as on screen).
-    let n = values.len().max(5);
-    let max = values.iter().copied().fold(0.0, f64::max).max(1.0) * 1.12;
+    let (n, max) = bars.axes(5);
+    let Bars {
+        labels,
+        values,
+        color,
+    } = *bars;
     let label_w = labels.iter().map(String::len).max().unwrap_or(4) as u32 * 8 * s + 20 * s;
     let mut c = ChartBuilder::on(plot)
         .caption(&chart.title, font(20))
@@ -137,18 +159,19 @@ where
 fn vertical_bars<DB: DrawingBackend>(
     plot: &DrawingArea<DB, Shift>,
     chart: &Chart,
-    labels: &[String],
-    values: &[f64],
-    color: Rgb,
+    bars: &Bars<'_>,
     s: u32,
 ) -> Result<(), String>
 where
     DB::ErrorType: 'static,
 {
     let font = |size| font(size, s);
-    // At least a few slots, so one bar does not fill the whole chart (as on screen).
-    let n = values.len().max(10);
-    let max = values.iter().copied().fold(0.0, f64::max).max(1.0) * 1.12;
+    let (n, max) = bars.axes(10);
+    let Bars {
+        labels,
+        values,
+        color,
+    } = *bars;
     let mut c = ChartBuilder::on(plot)
         .caption(&chart.title, font(20))
         .margin(10 * s)

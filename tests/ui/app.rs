@@ -6,7 +6,7 @@ use flowlens::app::{FlowApp, Settings};
 
 use crate::util::{RECORDS, v2_text, write};
 
-use super::{harness, settle, shown_flows, step_until};
+use super::{harness, loaded_fixture, settle, shown_flows, step_until};
 
 #[test]
 fn welcome_screen_then_close_all() {
@@ -98,11 +98,8 @@ fn headerless_custom_layout_asks_for_the_log_format() {
 
 #[test]
 fn export_report_asks_before_replacing_and_copies_queries() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let (dir, _p, mut h) = loaded_fixture();
     let out = dir.path().join("report");
-    let mut h = harness(vec![p]);
-    settle(&mut h);
     export_report(&mut h, &out);
     assert!(out.join("index.html").exists() && out.join("ports.svg").exists());
     let ctx = h.ctx.clone();
@@ -219,11 +216,8 @@ fn control_characters_in_the_input_show_as_escapes() {
 
 #[test]
 fn the_app_report_has_the_tables_of_the_cli_report() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
+    let (dir, p, mut h) = loaded_fixture();
     let from_app = dir.path().join("app");
-    let mut h = harness(vec![p.clone()]);
-    settle(&mut h);
     // The conversations tab was never opened.
     assert!(!h.state().state.view_options.with_conversations);
     export_report(&mut h, &from_app);

@@ -58,3 +58,13 @@ pub(super) fn shown_flows(h: &Harness<'_, FlowApp>) -> u64 {
         .as_ref()
         .map_or(0, |s| s.views.totals.counts.flows())
 }
+
+/// The app with the three documentation records (`a.log` in the returned folder) loaded and
+/// their views on screen.
+pub(super) fn loaded_fixture() -> (tempfile::TempDir, PathBuf, Harness<'static, FlowApp>) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = crate::util::write(dir.path(), "a.log", crate::util::v2_text().as_bytes());
+    let mut h = harness(vec![p.clone()]);
+    settle(&mut h);
+    (dir, p, h)
+}

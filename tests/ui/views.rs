@@ -8,7 +8,7 @@ use flowlens::model::Metric;
 
 use crate::util::{HEADER, RECORDS, v2_text, write};
 
-use super::{harness, settle, shown_flows, step_until};
+use super::{harness, loaded_fixture, settle, shown_flows, step_until};
 
 #[test]
 fn loads_a_fixture_and_shows_totals_and_skipped_lines() {
@@ -44,10 +44,7 @@ fn loads_a_fixture_and_shows_totals_and_skipped_lines() {
 
 #[test]
 fn filter_bar_chips_clicks_and_history() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
-    let mut h = harness(vec![p]);
-    settle(&mut h);
+    let (_dir, _p, mut h) = loaded_fixture();
     assert_eq!(shown_flows(&h), 3);
     assert!(
         h.query_by_label("172.31.16.139").is_some(),
@@ -119,10 +116,7 @@ fn filter_bar_chips_clicks_and_history() {
 
 #[test]
 fn recipes_set_filter_and_view() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
-    let mut h = harness(vec![p]);
-    settle(&mut h);
+    let (_dir, _p, mut h) = loaded_fixture();
     let r = flowlens::query::recipes::recipe("busiest-https").unwrap();
     h.state_mut().command(flowlens::app::Command::Recipe(r));
     h.step();
@@ -172,10 +166,7 @@ fn pickers_open_on_demand_and_filter_on_click() {
 
 #[test]
 fn histogram_bars_filter_and_exclude() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
-    let mut h = harness(vec![p]);
-    settle(&mut h);
+    let (_dir, _p, mut h) = loaded_fixture();
     assert_eq!(shown_flows(&h), 3);
 
     // A click on a bar of the destination-port histogram filters on that port.
@@ -242,10 +233,7 @@ fn talkers_table_sorts_by_its_headers() {
 
 #[test]
 fn a_pasted_hundred_kilobyte_filter_applies_and_makes_one_short_chip() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
-    let mut h = harness(vec![p]);
-    settle(&mut h);
+    let (_dir, _p, mut h) = loaded_fixture();
     let terms: Vec<String> = (0..6000).map(|p| format!("dstport == {p}")).collect();
     let text = terms.join(" or ");
     assert!(text.len() > 100_000);
@@ -264,10 +252,7 @@ fn a_pasted_hundred_kilobyte_filter_applies_and_makes_one_short_chip() {
 
 #[test]
 fn records_show_protocol_names_and_every_column() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
-    let mut h = harness(vec![p]);
-    settle(&mut h);
+    let (_dir, _p, mut h) = loaded_fixture();
     h.get_by_label("Records").click();
     h.step();
     h.step();
@@ -281,10 +266,7 @@ fn records_show_protocol_names_and_every_column() {
 
 #[test]
 fn shift_is_taken_from_the_click_event() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
-    let mut h = harness(vec![p]);
-    settle(&mut h);
+    let (_dir, _p, mut h) = loaded_fixture();
     // Shift is held only in the click's own events, not in the frame's keyboard state (as when
     // the key is released within the frame of the click).
     use eframe::egui::{Event, Modifiers, PointerButton};
@@ -307,10 +289,7 @@ fn shift_is_taken_from_the_click_event() {
 
 #[test]
 fn the_no_action_line_filters_and_the_views_keep_their_place() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
-    let mut h = harness(vec![p]);
-    settle(&mut h);
+    let (_dir, _p, mut h) = loaded_fixture();
     let timeline_before = h.get_by_label("Timeline").rect();
     // The NODATA record's line is labeled and clickable.
     h.get_by_label_contains("no action (NODATA, SKIPDATA)")
@@ -332,10 +311,7 @@ fn the_no_action_line_filters_and_the_views_keep_their_place() {
 
 #[test]
 fn files_dragged_over_the_window_show_the_drop_target() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "a.log", v2_text().as_bytes());
-    let mut h = harness(vec![p.clone()]);
-    settle(&mut h);
+    let (_dir, p, mut h) = loaded_fixture();
     h.input_mut().hovered_files.push(eframe::egui::HoveredFile {
         path: Some(p),
         ..Default::default()
