@@ -60,7 +60,7 @@ pub(super) fn no_match_ui(state: &State, cmds: &mut Commands, ui: &mut egui::Ui,
             cut
         });
         ui.add_space(8.0);
-        let conditions = state.filter.conditions().len();
+        let conditions = state.filter.condition_list().len();
         ui.horizontal(|ui| {
             if conditions > 0 && ui.button("Undo last condition").clicked() {
                 cmds.push(Command::RemoveCondition(conditions - 1));

@@ -63,7 +63,7 @@ pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egu
     if let Some(err) = &state.filter_error {
         ui.colored_label(ui.visuals().error_fg_color, format!("Invalid filter {err}"));
     }
-    let conditions = state.filter.conditions();
+    let conditions = state.filter.condition_list();
     // The chips' row is always there, so the views do not move when the first chip appears.
     ui.horizontal_wrapped(|ui| {
         ui.set_min_height(ui.spacing().interact_size.y);

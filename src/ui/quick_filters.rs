@@ -134,8 +134,9 @@ fn ports_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
 }
 
 /// One-click conditions (a second click removes them): action, address class, direction.
-fn toggles_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
+fn toggles_ui(state: &State, cmds: &mut Commands, ui: &mut egui::Ui) {
     ui.label("Action, class and direction");
+    let conditions = state.filter.condition_list();
     ui.horizontal_wrapped(|ui| {
         for (label, cond) in [
             (
@@ -177,9 +178,9 @@ fn toggles_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
             ("inbound", Filter::Direction(Direction::Inbound)),
             ("internal", Filter::Direction(Direction::Internal)),
         ] {
-            let active = state.filter.conditions().contains(&cond);
-            if ui.selectable_label(active, label).clicked() {
-                match state.filter.conditions().iter().position(|c| *c == cond) {
+            let at = conditions.iter().position(|c| *c == cond);
+            if ui.selectable_label(at.is_some(), label).clicked() {
+                match at {
                     Some(i) => cmds.push(Command::RemoveCondition(i)),
                     None => cmds.push(click_command(ui, cond)),
                 }

@@ -374,10 +374,15 @@ impl Filter {
 
     /// The top-level conditions (the chips of the filter bar).
     pub fn conditions(&self) -> Vec<Filter> {
+        self.condition_list().to_vec()
+    }
+
+    /// [`Filter::conditions`], borrowed (what the views read every frame: no copy).
+    pub fn condition_list(&self) -> &[Filter] {
         match self {
-            Filter::All => Vec::new(),
-            Filter::And(parts) => parts.clone(),
-            f => vec![f.clone()],
+            Filter::All => &[],
+            Filter::And(parts) => parts,
+            f => std::slice::from_ref(f),
         }
     }
 
