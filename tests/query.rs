@@ -99,6 +99,7 @@ fn filters_select_the_right_rows() {
     // The VPC CIDRs decide what is inside.
     let ctx = QueryContext {
         vpc: vec!["10.0.1.0/24".parse().unwrap()],
+        labels: None,
     };
     let sel = select(&t, &parse("direction == outbound").unwrap(), &ctx).unwrap();
     assert_eq!(

@@ -6,6 +6,7 @@
 //! - `query`: filters and views on a hand-checked fixture, and the subtraction path.
 //! - `report`: charts (SVG, PNG), CSV tables, the report folder.
 //! - `cli`: the headless subcommands end to end.
+//! - `context`: context files, labels, REJECTs explained, rule usage.
 //! - `ui`: the desktop app driven headless through AccessKit (egui_kittest).
 //! - `layering`: every import points down the layers; file and function sizes stay bounded.
 
@@ -13,6 +14,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod cli;
+mod context;
 pub(crate) mod ingest;
 mod layering;
 mod query;

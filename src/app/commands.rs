@@ -155,10 +155,11 @@ impl FlowApp {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(", ");
+        let labels = self.state.query_context.labels.take();
         self.state.query_context = if nets.is_empty() {
-            QueryContext::default()
+            QueryContext::with_labels(labels.map(|l| l.0))
         } else {
-            QueryContext { vpc: nets }
+            QueryContext { vpc: nets, labels }
         };
         self.forget_results();
         self.query_wanted = true;

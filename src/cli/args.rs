@@ -20,6 +20,10 @@ pub(super) struct InputArgs {
     /// Only records matching this filter, e.g. `srcaddr in 10.0.0.0/16 and dstport == 443`.
     #[arg(long, default_value = "")]
     pub(super) filter: String,
+    /// A context file (repeatable): `aws ec2 describe-*` JSON output, AWS ip-ranges.json or a
+    /// `cidr,label` CSV. Context files among the PATHS are recognised by their content too.
+    #[arg(long = "context", value_name = "FILE")]
+    pub(super) context: Vec<PathBuf>,
     /// Flow-log files or folders (searched recursively). Content decides the format: text, gzip,
     /// Parquet, CloudWatch Logs JSON.
     #[arg(required = true)]

@@ -27,6 +27,11 @@ pub(super) struct GenArgs {
     /// Write plain text instead of gzip.
     #[arg(long)]
     pub(super) plain: bool,
+    /// Leave out the matching context files (`context/`: the interfaces, instances, subnets,
+    /// VPC, security groups and network ACLs as `aws ec2 describe-*` prints them, a small
+    /// ip-ranges.json and a labels CSV).
+    #[arg(long)]
+    pub(super) no_context: bool,
     /// Output folder.
     #[arg(long, short)]
     pub(super) out: PathBuf,
@@ -40,6 +45,7 @@ pub(super) fn gen_files(args: GenArgs) -> ExitCode {
         span: args.span,
         header: !args.no_header,
         gzip: !args.plain,
+        context: !args.no_context,
         ..Default::default()
     };
     match generate(&args.out, &opts) {

@@ -1,16 +1,20 @@
 //! Loading the input of a subcommand, selecting the filtered rows, and telling the user what was
 //! skipped or broken.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use super::args::InputArgs;
 use std::io::{IsTerminal as _, Write as _};
 
 use crate::fmt::{TerminalSafe, escape_control};
+use crate::ingest::context::read_context;
 use crate::ingest::{LoadOptions, load};
 use crate::model::FlowTable;
 use crate::model::schema::parse_log_format;
 use crate::query::filter::{self, Filter};
+use crate::query::labels::Labels;
 use crate::query::{QueryContext, Selection, select};
 
 /// Parses `--filter`, printing the error with a caret under its position.
@@ -21,15 +25,80 @@ pub(super) fn parse_filter(text: &str) -> Result<Filter, ExitCode> {
     })
 }
 
+/// The loaded input of a subcommand, its filter and the rows it selects.
+pub(super) struct Selected {
+    pub(super) table: FlowTable,
+    pub(super) filter: Filter,
+    pub(super) sel: Selection,
+    /// The query context: the context files' labels and VPC CIDRs, if any were given.
+    pub(super) ctx: QueryContext,
+}
+
+impl Selected {
+    /// The labels of the context files, if any were loaded.
+    pub(super) fn labels(&self) -> Option<&Arc<Labels>> {
+        self.ctx.labels.as_ref().map(|l| &l.0)
+    }
+}
+
 /// Loads the input and selects the filtered rows.
-pub(super) fn load_selected(args: &InputArgs) -> Result<(FlowTable, Filter, Selection), ExitCode> {
+pub(super) fn load_selected(args: &InputArgs) -> Result<Selected, ExitCode> {
     let filter = parse_filter(&args.filter)?;
     let table = load_input(args)?;
-    let sel = select(&table, &filter, &QueryContext::default()).map_err(|e| {
+    let ctx = query_context(&table);
+    let sel = select(&table, &filter, &ctx).map_err(|e| {
         eprintln!("flowlens: --filter: {e}");
         ExitCode::from(2)
     })?;
-    Ok((table, filter, sel))
+    Ok(Selected {
+        table,
+        filter,
+        sel,
+        ctx,
+    })
+}
+
+/// The query context of a table: its inventory's labels, if it has one.
+pub(super) fn query_context(table: &FlowTable) -> QueryContext {
+    let labels = (!table.context.is_empty()).then(|| Arc::new(Labels::new(table.context.clone())));
+    QueryContext::with_labels(labels)
+}
+
+/// The query context of `--context` files alone (no flow logs: `flowlens sql`).
+pub(super) fn context_of(paths: &[PathBuf]) -> Result<QueryContext, ExitCode> {
+    let mut table = FlowTable::empty();
+    add_context(&mut table, paths)?;
+    Ok(query_context(&table))
+}
+
+/// Reads `--context` files into the table's inventory; a file that is not context is an error.
+fn add_context(table: &mut FlowTable, paths: &[PathBuf]) -> Result<(), ExitCode> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let mut inv = (*table.context).clone();
+    for p in paths {
+        let shown = escape_control(&p.display().to_string()).into_owned();
+        match read_context(p) {
+            Ok(more) => {
+                for src in &more.sources {
+                    for problem in &src.problems {
+                        eprintln!("flowlens: {shown}: note: {}", escape_control(problem));
+                    }
+                }
+                inv.merge(more);
+            }
+            Err(e) => {
+                eprintln!("flowlens: --context {shown}: {}", escape_control(&e));
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    if let Some(note) = inv.link_prefix_lists() {
+        eprintln!("flowlens: note: {note}");
+    }
+    table.context = Arc::new(inv);
+    Ok(())
 }
 
 pub(super) fn load_input(args: &InputArgs) -> Result<FlowTable, ExitCode> {
@@ -46,10 +115,12 @@ pub(super) fn load_input(args: &InputArgs) -> Result<FlowTable, ExitCode> {
         threads: args.threads,
         ..LoadOptions::default()
     };
-    load(&args.paths, &options).map_err(|e| {
+    let mut table = load(&args.paths, &options).map_err(|e| {
         eprintln!("flowlens: {}", escape_control(&e.to_string()));
         ExitCode::FAILURE
-    })
+    })?;
+    add_context(&mut table, &args.context)?;
+    Ok(table)
 }
 
 /// Prints skipped lines and broken files on stderr; returns whether any file had an error.

@@ -1,5 +1,6 @@
 //! Layer 8: the command line. No subcommand opens the app; each headless subcommand is one file
-//! over the same core: [`rows`], [`stats`], [`top`], [`sql`], [`report`], [`generate`], [`bench`].
+//! over the same core: [`rows`], [`stats`], [`top`], [`sql`], [`report`], [`explain`] (also
+//! `rules`), [`generate`], [`bench`].
 //! [`args`] holds what several share (inputs, value enums mapped onto core types) and [`input`]
 //! the loading and problem reporting they share.
 //!
@@ -7,6 +8,7 @@
 
 mod args;
 mod bench;
+mod explain;
 mod generate;
 mod input;
 mod report;
@@ -49,6 +51,13 @@ enum Command {
     Sql(sql::SqlArgs),
     /// Write a report folder: charts (PNG, SVG), tables (CSV), index.md and index.html.
     Report(report::ReportArgs),
+    /// Explain the REJECT flows (or with --accepted the ACCEPTs) from the security groups and
+    /// network ACLs of the context files: one verdict per (srcaddr, dstaddr, dstport, protocol,
+    /// interface).
+    Explain(explain::ExplainArgs),
+    /// Rule usage: flows, bytes and distinct peers per security-group rule and network ACL
+    /// entry; unused rules, and rules open to the internet that the internet used.
+    Rules(explain::RulesArgs),
     /// Write seeded, realistic flow logs (v2 format) for demos and benchmarks.
     Gen(generate::GenArgs),
     /// Time the query engine on loaded data: filter changes with every view, and the five
@@ -73,6 +82,8 @@ pub fn main() -> ExitCode {
         Some(Command::Top(args)) => top::top(args),
         Some(Command::Sql(args)) => sql::sql(args),
         Some(Command::Report(args)) => report::report(args),
+        Some(Command::Explain(args)) => explain::explain(args),
+        Some(Command::Rules(args)) => explain::rules(args),
         Some(Command::Gen(args)) => generate::gen_files(args),
         Some(Command::Bench(args)) => bench::run(args.paths, args.threads),
     }

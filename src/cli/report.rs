@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::args::{InputArgs, MetricArg, parse_size};
-use super::input::{load_selected, report_problems};
+use super::input::{Selected, load_selected, report_problems};
 use crate::fmt::escape_control;
 use crate::query::recipes::{RECIPES, recipe};
-use crate::query::{QueryContext, ViewCache, ViewOptions, compute_views};
+use crate::query::{ViewCache, ViewOptions, compute_views};
 use crate::report::{ReportInput, write_report};
 
 #[derive(Args, Debug)]
@@ -64,7 +64,12 @@ pub(super) fn report(mut args: ReportArgs) -> ExitCode {
     if let Some(m) = args.metric {
         opts.metric = m.into();
     }
-    let (table, filter, sel) = match load_selected(&args.input) {
+    let Selected {
+        table,
+        filter,
+        sel,
+        ctx,
+    } = match load_selected(&args.input) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -78,7 +83,7 @@ pub(super) fn report(mut args: ReportArgs) -> ExitCode {
         filter: &filter,
         views: &views,
         options: &opts,
-        context: &QueryContext::default(),
+        context: &ctx,
         now_secs: now,
         chart_size: args.size,
         png_scale: args.scale,

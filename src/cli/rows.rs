@@ -10,6 +10,7 @@ use super::args::{InputArgs, RowFormatArg};
 use super::input::{load_selected, report_problems};
 use crate::fmt::TerminalSafe;
 use crate::query::filter::Filter;
+use crate::report::labels::with_label_columns;
 use crate::report::rows::write_rows;
 
 #[derive(Args, Debug)]
@@ -25,15 +26,27 @@ pub(super) struct RowsArgs {
 }
 
 pub(super) fn rows(args: RowsArgs) -> ExitCode {
-    let (table, filter, sel) = match load_selected(&args.input) {
+    let selected = match load_selected(&args.input) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let broken = report_problems(&table);
-    let picked = (filter != Filter::All).then(|| sel.rows());
+    let broken = report_problems(&selected.table);
+    let picked = (selected.filter != Filter::All).then(|| selected.sel.rows());
+    // With context, a label column after each labelled one.
+    let labelled = match selected.labels() {
+        Some(l) => match with_label_columns(&selected.table, l) {
+            Ok(df) => Some(df),
+            Err(e) => {
+                eprintln!("flowlens: labelling the rows: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
+    let df = labelled.as_ref().unwrap_or(&selected.table.df);
     let result = match &args.output {
         Some(path) => std::fs::File::create(path)
-            .and_then(|mut f| write_rows(&table.df, picked.as_deref(), args.format.into(), &mut f)),
+            .and_then(|mut f| write_rows(df, picked.as_deref(), args.format.into(), &mut f)),
         None if std::io::stdout().is_terminal() => {
             if args.format == RowFormatArg::Parquet {
                 eprintln!(
@@ -43,13 +56,12 @@ pub(super) fn rows(args: RowsArgs) -> ExitCode {
             }
             // Input text to a terminal: control characters escaped.
             let mut w = TerminalSafe::new(std::io::stdout().lock());
-            write_rows(&table.df, picked.as_deref(), args.format.into(), &mut w)
-                .and_then(|()| w.flush())
+            write_rows(df, picked.as_deref(), args.format.into(), &mut w).and_then(|()| w.flush())
         }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
-            write_rows(&table.df, picked.as_deref(), args.format.into(), &mut lock)
+            write_rows(df, picked.as_deref(), args.format.into(), &mut lock)
                 .and_then(|()| lock.flush())
         }
     };

@@ -1,13 +1,13 @@
 //! `flowlens sql`: the Athena SQL (or Logs Insights query) that asks the same question.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
 use super::args::MetricArg;
-use super::input::parse_filter;
-use crate::query::QueryContext;
-use crate::query::translate::{athena_sql, insights_query};
+use super::input::{context_of, parse_filter};
+use crate::query::translate::{athena_sql, insights_query, label_fields};
 
 #[derive(Args, Debug)]
 pub(super) struct SqlArgs {
@@ -26,6 +26,10 @@ pub(super) struct SqlArgs {
     /// Print a CloudWatch Logs Insights query instead of Athena SQL.
     #[arg(long)]
     pub(super) insights: bool,
+    /// Context files (repeatable), for label conditions (`dst_service == S3`): they are written
+    /// as the addresses or interfaces they stand for.
+    #[arg(long = "context", value_name = "FILE")]
+    pub(super) context: Vec<PathBuf>,
 }
 
 pub(super) fn sql(args: SqlArgs) -> ExitCode {
@@ -33,7 +37,26 @@ pub(super) fn sql(args: SqlArgs) -> ExitCode {
         Ok(f) => f,
         Err(code) => return code,
     };
-    let ctx = QueryContext::default();
+    let ctx = match context_of(&args.context) {
+        Ok(ctx) => ctx,
+        Err(code) => return code,
+    };
+    let labels = label_fields(&filter);
+    if !labels.is_empty() {
+        let fields = labels.join(", ");
+        if ctx.labels.is_none() {
+            eprintln!(
+                "flowlens: sql: {fields}: flowlens labels, not columns of the table; give the \
+                 context files with --context FILE so they can be written as the addresses or \
+                 interfaces they stand for"
+            );
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "flowlens: note: {fields} written as the addresses or interfaces they stand for in the \
+             context files (a label is not a column of the table)"
+        );
+    }
     let text = if args.insights {
         insights_query(&filter, &args.by, args.metric.into(), args.limit, &ctx)
     } else {

@@ -3,13 +3,15 @@
 use std::process::ExitCode;
 
 use super::args::InputArgs;
-use super::input::{load_selected, report_problems};
+use super::input::{Selected, load_selected, report_problems};
 use crate::fmt::format_epoch;
 use crate::query::filter::Filter;
 use crate::query::{Summary, ViewCache, ViewOptions, compute_views};
 
 pub(super) fn stats(args: InputArgs) -> ExitCode {
-    let (table, filter, sel) = match load_selected(&args) {
+    let Selected {
+        table, filter, sel, ..
+    } = match load_selected(&args) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -58,6 +60,9 @@ pub(super) fn stats(args: InputArgs) -> ExitCode {
         "files        {} ({} bytes; {} with errors)",
         s.files, input_bytes, s.broken_files
     );
+    if !table.context.is_empty() {
+        println!("context      {}", table.context.describe());
+    }
     println!("skipped      {}", s.skipped);
     println!("time span    {span}");
     println!("packets      {}", s.packets);

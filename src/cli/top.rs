@@ -7,7 +7,7 @@ use clap::Args;
 use super::args::{InputArgs, MetricArg};
 use super::input::{load_selected, print_safe, report_problems};
 use crate::fmt::escape_control;
-use crate::query::group::group_by;
+use crate::query::group::group_by_labels;
 use crate::query::translate::is_numeric_field;
 use crate::report::rows::csv_escape;
 
@@ -37,19 +37,27 @@ pub(super) enum TopFormat {
 }
 
 pub(super) fn top(args: TopArgs) -> ExitCode {
-    let (table, _, sel) = match load_selected(&args.input) {
+    let selected = match load_selected(&args.input) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let broken = report_problems(&table);
-    let groups = match group_by(&table, &sel, &args.by, args.metric.into(), args.limit) {
+    let broken = report_problems(&selected.table);
+    let grouped = group_by_labels(
+        &selected.table,
+        &selected.sel,
+        &args.by,
+        args.metric.into(),
+        args.limit,
+        selected.labels().map(|l| l.as_ref()),
+    );
+    let (keys, groups) = match grouped {
         Ok(g) => g,
         Err(e) => {
             eprintln!("flowlens: --by: {e}");
             return ExitCode::from(2);
         }
     };
-    let mut header: Vec<String> = args.by.iter().map(|b| b.replace('-', "_")).collect();
+    let mut header: Vec<String> = keys.clone();
     header.extend(["flows", "packets", "bytes"].map(String::from));
     let rows: Vec<Vec<String>> = groups
         .iter()
@@ -81,8 +89,8 @@ pub(super) fn top(args: TopArgs) -> ExitCode {
         TopFormat::Jsonl => {
             for g in &groups {
                 let mut obj = serde_json::Map::new();
-                for (k, v) in args.by.iter().zip(&g.key) {
-                    let key = k.replace('-', "_");
+                for (k, v) in keys.iter().zip(&g.key) {
+                    let key = k.clone();
                     let val = if v == "-" {
                         serde_json::Value::Null
                     } else if is_numeric_field(&key) {
@@ -107,7 +115,7 @@ pub(super) fn top(args: TopArgs) -> ExitCode {
                 }
             }
             let line = |cells: &[String]| -> String {
-                let n = args.by.len();
+                let n = keys.len();
                 cells
                     .iter()
                     .zip(&widths)

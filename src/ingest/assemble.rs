@@ -185,6 +185,7 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
         addrs: Arc::new(addrs),
         files,
         load_secs: 0.0,
+        context: Arc::default(),
     })
 }
 

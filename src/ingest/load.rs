@@ -11,9 +11,11 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Instant;
 
 use super::assemble::{ParsedInput, assemble};
+use super::context::{file_is_context, read_context};
 use super::discover::discover;
 use super::limits::{Progress, ReadLimits};
 use super::source::{FileOutcome, read_file};
+use crate::model::inventory::Inventory;
 use crate::model::schema::{Column, default_layout};
 use crate::model::{FileReport, FlowTable};
 
@@ -146,6 +148,7 @@ fn run(
     started: Instant,
 ) -> Result<FlowTable, LoadError> {
     let (files, mut unreadable) = discover(paths);
+    let (files, context, mut context_reports) = split_context(files);
     progress
         .bytes_total
         .store(files.iter().map(|f| f.1).sum(), Ordering::Relaxed);
@@ -245,9 +248,48 @@ fn run(
             started.elapsed().as_secs_f64() - parsed_at
         );
     }
+    table.files.append(&mut context_reports);
     table.files.append(&mut unreadable);
+    table.context = Arc::new(context);
     table.load_secs = started.elapsed().as_secs_f64();
     Ok(table)
+}
+
+/// Takes the context files (recognised by content) out of the inputs and reads them: a file
+/// that looks like context but cannot be read is reported, never parsed as flow logs.
+fn split_context(files: Vec<(PathBuf, u64)>) -> (Vec<(PathBuf, u64)>, Inventory, Vec<FileReport>) {
+    let mut logs = Vec::with_capacity(files.len());
+    let mut inventory = Inventory::default();
+    let mut reports = Vec::new();
+    for (path, bytes) in files {
+        if !file_is_context(&path) {
+            logs.push((path, bytes));
+            continue;
+        }
+        let mut report = FileReport {
+            path: path.clone(),
+            bytes,
+            format: "context".into(),
+            ..FileReport::default()
+        };
+        match read_context(&path) {
+            Ok(inv) => {
+                if let Some(src) = inv.sources.last() {
+                    report.format = format!("context: {}", src.kind);
+                    report.notes = src.problems.clone();
+                }
+                inventory.merge(inv);
+            }
+            Err(e) => report.error = Some(format!("context file not read: {e}")),
+        }
+        reports.push(report);
+    }
+    if let Some(note) = inventory.link_prefix_lists()
+        && let Some(r) = reports.last_mut()
+    {
+        r.notes.push(note);
+    }
+    (logs, inventory, reports)
 }
 
 /// Reads one file, turning a panic into an error for that file.

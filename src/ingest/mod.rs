@@ -10,12 +10,15 @@
 //! - [`limits`]: [`ReadLimits`] and the shared [`Progress`] counters.
 //! - [`parse`]: the record parser (text lines → typed column segments).
 //! - [`assemble`]: parsed segments of every file → the frame.
+//! - [`context`]: context files (describe-* JSON, ip-ranges.json, `cidr,label` CSV), told
+//!   from flow logs by their content, → a [`crate::model::inventory::Inventory`].
 //!
 //! May use: [`crate::fmt`], [`crate::model`].
 
 pub mod archive;
 pub mod assemble;
 pub mod codec;
+pub mod context;
 pub mod discover;
 pub mod gzip;
 pub mod inflate;

@@ -7,11 +7,14 @@
 //! - [`skip`]: why a line was skipped, and the per-file skip report.
 //! - [`table`]: [`FlowTable`], the loaded frame (one Polars `DataFrame`), without query caches.
 //! - [`columns`]: zero-copy typed views of the frame's chunks.
+//! - [`inventory`]: the account's own inventory (interfaces, subnets, security groups, network
+//!   ACLs, prefix lists, AWS and user ranges) read from context files.
 //!
 //! May use: [`crate::fmt`]. Never ingest, query, report or anything of the UI.
 
 pub mod addr;
 pub mod columns;
+pub mod inventory;
 pub mod metric;
 pub mod names;
 pub mod schema;

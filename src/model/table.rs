@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
+use super::inventory::Inventory;
 use super::skip::SkipReport;
 
 /// One input file as loaded.
@@ -42,6 +43,8 @@ pub struct FlowTable {
     pub files: Vec<FileReport>,
     /// Wall time of the load in seconds.
     pub load_secs: f64,
+    /// The context files found among the inputs (or added with `--context`), merged.
+    pub context: Arc<Inventory>,
 }
 
 impl FlowTable {
@@ -72,6 +75,7 @@ impl FlowTable {
             addrs: Arc::new(Vec::new()),
             files: Vec::new(),
             load_secs: 0.0,
+            context: Arc::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ use ipnet::IpNet;
 
 use super::context::QueryContext;
 use super::filter::{AddrClass, CmpOp, Direction, Filter, Side};
+use super::labels::LabelField;
 use crate::model::addr::{key_to_ip, net_key_range};
 use crate::model::columns::ColumnView;
 
@@ -65,6 +66,49 @@ pub enum QueryError {
     /// An invalid regular expression.
     #[error("invalid regular expression: {0}")]
     Regex(#[from] regex::Error),
+    /// A label field with no context loaded.
+    #[error(
+        "`{0}` is a label from the context files (describe-* JSON, ip-ranges.json, a cidr,label \
+         CSV); none is loaded"
+    )]
+    NoContext(String),
+}
+
+/// A label condition: a lookup over the address dictionary or the interface ids' dictionary.
+fn label_node(
+    field: LabelField,
+    pred: &dyn Fn(&str) -> bool,
+    cols: &[ColumnView<'_>],
+    addrs: &[u128],
+    ctx: &QueryContext,
+) -> Result<Node, QueryError> {
+    let Some(labels) = ctx.labels.as_ref().map(|l| &l.0) else {
+        return Err(QueryError::NoContext(field.name().to_owned()));
+    };
+    let idx: Vec<usize> = field
+        .columns()
+        .iter()
+        .filter_map(|n| cols.iter().position(|c| c.name == *n))
+        .collect();
+    if idx.is_empty() {
+        return Ok(Node::Const(false));
+    }
+    let lut: Vec<bool> = if field.is_address() {
+        addrs
+            .iter()
+            .map(|k| labels.addr_matches(field, *k, pred))
+            .collect()
+    } else {
+        cols[idx[0]]
+            .categories
+            .iter()
+            .map(|eni| labels.interface_matches(field, eni, pred))
+            .collect()
+    };
+    Ok(Node::Lut {
+        cols: idx,
+        lut: Arc::new(lut),
+    })
 }
 
 pub(crate) fn compile(
@@ -139,6 +183,17 @@ pub(crate) fn compile(
             },
             None => Node::Const(false),
         },
+        Filter::Str { field, values } if LabelField::parse(field).is_some() => {
+            let lf = LabelField::parse(field).unwrap_or(LabelField::InterfaceType);
+            let pred = |v: &str| values.iter().any(|x| x.eq_ignore_ascii_case(v));
+            label_node(lf, &pred, cols, addrs, ctx)?
+        }
+        Filter::Regex { field, pattern } if LabelField::parse(field).is_some() => {
+            let lf = LabelField::parse(field).unwrap_or(LabelField::InterfaceType);
+            let re = regex::Regex::new(pattern)?;
+            let pred = |v: &str| re.is_match(v);
+            label_node(lf, &pred, cols, addrs, ctx)?
+        }
         Filter::Str { field, values } => match find(field) {
             Some(col) => {
                 let lut = cols[col]

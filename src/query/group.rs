@@ -6,6 +6,8 @@ use rustc_hash::FxHashMap;
 
 use super::block::{NULL, for_blocks};
 use super::conversations::pair_aggregate;
+use super::filter::Side;
+use super::labels::{LabelField, Labels, ip_key, label_column_name};
 use super::par::par_fold;
 use super::select::Selection;
 use crate::model::columns::{ColumnView, Values, views};
@@ -26,6 +28,111 @@ pub enum GroupError {
     /// A field that the loaded data does not have.
     #[error("no column `{0}` in the loaded data")]
     NoColumn(String),
+    /// A label field with no context loaded.
+    #[error("`{0}` is a label from the context files; none is loaded (give --context FILE)")]
+    NeedsContext(String),
+    /// A label of either address (`resource`, `service`) cannot be one group key.
+    #[error("`{0}` reads both addresses; group by src_{0} or dst_{0}")]
+    EitherSide(String),
+}
+
+/// [`group_by`] with labels: fields may be label fields (`src_resource`, `dst_service`,
+/// `interface_type`, …), whose groups are the labels of the addresses or interfaces they read
+/// (`-` where there is none); with labels, every address or interface field also gets a label
+/// column after the keys (`srcaddr_label`). Returns the column names of the keys and the groups.
+pub fn group_by_labels(
+    table: &FlowTable,
+    sel: &Selection,
+    fields: &[String],
+    metric: Metric,
+    limit: usize,
+    labels: Option<&Labels>,
+) -> Result<(Vec<String>, Vec<Group>), GroupError> {
+    let names: Vec<String> = fields.iter().map(|f| f.replace('-', "_")).collect();
+    let label_fields: Vec<Option<LabelField>> =
+        names.iter().map(|n| LabelField::parse(n)).collect();
+    let Some(labels) = labels else {
+        if let Some(f) = label_fields.iter().flatten().next() {
+            return Err(GroupError::NeedsContext(f.name().to_owned()));
+        }
+        return Ok((names, group_by(table, sel, fields, metric, limit)?));
+    };
+    let mut columns = Vec::with_capacity(names.len());
+    for (n, lf) in names.iter().zip(&label_fields) {
+        columns.push(match lf {
+            Some(LabelField::Resource(Side::Either) | LabelField::Service(Side::Either)) => {
+                return Err(GroupError::EitherSide(n.clone()));
+            }
+            Some(lf) => lf.columns().first().map_or(n.clone(), |c| (*c).to_owned()),
+            None => n.clone(),
+        });
+    }
+    let any_label = label_fields.iter().any(Option::is_some);
+    let groups = group_by(
+        table,
+        sel,
+        &columns,
+        metric,
+        if any_label { usize::MAX } else { limit },
+    )?;
+    let label_of = |field: Option<LabelField>, column: &str, v: &str| -> Option<String> {
+        if v == "-" {
+            return None;
+        }
+        match column {
+            "interface_id" => labels.interface(v).map(|r| match field {
+                Some(LabelField::InterfaceType) => r.kind.clone(),
+                _ => r.label.clone(),
+            }),
+            _ => {
+                let key = ip_key(v.parse().ok()?);
+                match field {
+                    Some(f) => labels.addr_field(f, key).map(|c| c.into_owned()),
+                    None => labels.addr_label(key).map(|c| c.into_owned()),
+                }
+            }
+        }
+    };
+    let labelled = |c: &str| label_column_name(c).is_some();
+    let mut merged: FxHashMap<Vec<String>, Counts> = FxHashMap::default();
+    for g in groups {
+        let mut key = Vec::with_capacity(names.len() * 2);
+        for ((v, lf), c) in g.key.iter().zip(&label_fields).zip(&columns) {
+            key.push(match lf {
+                Some(_) => label_of(*lf, c, v).unwrap_or_else(|| "-".into()),
+                None => v.clone(),
+            });
+        }
+        for ((v, lf), c) in g.key.iter().zip(&label_fields).zip(&columns) {
+            if lf.is_none() && labelled(c) {
+                key.push(label_of(None, c, v).unwrap_or_else(|| "-".into()));
+            }
+        }
+        *merged.entry(key).or_default() += g.counts;
+    }
+    let mut out: Vec<Group> = merged
+        .into_iter()
+        .map(|(key, counts)| Group { key, counts })
+        .collect();
+    out.sort_by(|a, b| {
+        b.counts[metric]
+            .cmp(&a.counts[metric])
+            .then_with(|| {
+                (a.key.first() == Some(&"-".to_owned()))
+                    .cmp(&(b.key.first() == Some(&"-".to_owned())))
+            })
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    out.truncate(limit);
+    let mut header = names.clone();
+    for (n, lf) in names.iter().zip(&label_fields) {
+        if lf.is_none()
+            && let Some(l) = label_column_name(n)
+        {
+            header.push(l.to_owned());
+        }
+    }
+    Ok((header, out))
 }
 
 /// Groups the selection by `fields` (frame column names), ranked by `metric`, top `limit`.

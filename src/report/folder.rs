@@ -9,6 +9,7 @@ use sha2::Digest as _;
 
 use super::charts::{Chart, caption, charts};
 use super::draw::{render_png, render_svg};
+use super::rules::context_tables;
 use super::tables::tables;
 use super::{ReportError, write_atomic};
 use crate::fmt::format_epoch;
@@ -85,13 +86,16 @@ pub fn write_report(
         )?;
         written.push(p);
     }
-    let tables = tables(input.views, input.table);
+    let mut tables = tables(input.views, input.table);
+    let (more, rules) = context_tables(input.table, input.filter, input.context);
+    tables.extend(more);
     for (name, text) in &tables {
         let p = dir.join(name);
         write_atomic(&p, text.as_bytes(), force)?;
         written.push(p);
     }
-    let ix = Index::new(input, cap, &charts, &tables);
+    let mut ix = Index::new(input, cap, &charts, &tables);
+    ix.rules = rules;
     let p = dir.join("index.md");
     write_atomic(&p, ix.markdown().as_bytes(), force)?;
     written.push(p);
@@ -115,6 +119,8 @@ struct Index<'a> {
     inputs: Vec<(String, u64, String, u64, u64)>,
     records: usize,
     skipped: u64,
+    /// What the context's rules say about the flows (empty without rules).
+    rules: Vec<String>,
 }
 
 impl<'a> Index<'a> {
@@ -160,6 +166,7 @@ impl<'a> Index<'a> {
             inputs,
             records: input.table.len(),
             skipped: input.table.skipped(),
+            rules: Vec::new(),
         }
     }
 
@@ -192,6 +199,12 @@ impl<'a> Index<'a> {
         let _ = writeln!(md, "{cap}\n\n## Charts\n");
         for (name, title) in &ix.charts {
             let _ = writeln!(md, "![{title}]({name}.png)\n");
+        }
+        if !ix.rules.is_empty() {
+            let _ = writeln!(md, "## Security groups and network ACLs\n");
+            for line in &ix.rules {
+                let _ = writeln!(md, "{line}\n");
+            }
         }
         let _ = writeln!(md, "## Tables\n");
         for name in &ix.tables {
@@ -250,6 +263,12 @@ impl<'a> Index<'a> {
                 "<figure><img src=\"{name}.svg\" alt=\"{}\"></figure>",
                 esc(title)
             );
+        }
+        if !ix.rules.is_empty() {
+            html.push_str("<h2>Security groups and network ACLs</h2>");
+            for line in &ix.rules {
+                let _ = write!(html, "<p>{}</p>", esc(line));
+            }
         }
         html.push_str("<h2>Tables</h2><ul>");
         for name in &ix.tables {

@@ -9,8 +9,10 @@ pub mod atomic;
 pub mod charts;
 pub mod draw;
 pub mod folder;
+pub mod labels;
 pub mod palette;
 pub mod rows;
+pub mod rules;
 pub mod tables;
 
 use std::io;

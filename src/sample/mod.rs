@@ -1,9 +1,13 @@
 //! Layer 4 (beside `report`): the seeded generator of realistic flow logs behind `flowlens gen`,
-//! the bundled sample and the tests, and where the bundled sample is.
+//! the bundled sample and the tests, the matching context files ([`context`]: interfaces,
+//! instances, subnets, VPC, security groups, network ACLs, ip-ranges.json, a labels CSV), and
+//! where the bundled sample is.
 //!
 //! May use: [`crate::fmt`], [`crate::model`].
 
+pub mod context;
 pub mod generate;
+mod world;
 
 use std::path::PathBuf;
 

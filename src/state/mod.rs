@@ -128,7 +128,10 @@ impl State {
     /// The state of a new window.
     pub fn new(settings: Settings) -> State {
         let query_context = match parse_cidr_list(&settings.vpc_cidrs) {
-            Ok(nets) if !nets.is_empty() => QueryContext { vpc: nets },
+            Ok(nets) if !nets.is_empty() => QueryContext {
+                vpc: nets,
+                labels: None,
+            },
             _ => QueryContext::default(),
         };
         let vpc_text = settings.vpc_cidrs.clone();

@@ -4,6 +4,7 @@ use super::lex::{Tok, lex};
 use super::value::{parse_net, parse_number, parse_port, parse_protocol};
 use super::{AddrClass, AddrField, CmpOp, Direction, Filter, FilterError, PortField, Side};
 use crate::model::schema::{self, Kind};
+use crate::query::labels::LabelField;
 
 // ---------------------------------------------------------------------------------------------
 // Parser
@@ -208,6 +209,9 @@ impl Parser {
                 .collect::<Result<Vec<_>, _>>()?;
             return Ok(negate_if(negate, Filter::Protocol(protos)));
         }
+        if let Some(label) = LabelField::parse(&lname) {
+            return self.string_condition(label.name().to_owned());
+        }
         let Some(def) = schema::lookup(&lname) else {
             return Err(FilterError {
                 pos,
@@ -216,22 +220,7 @@ impl Parser {
         };
         let field = def.column.to_owned();
         match def.kind {
-            Kind::Str => {
-                if matches!(self.peek(), Tok::Tilde) {
-                    self.at += 1;
-                    let (ppos, pattern) = self.word("a regular expression in quotes")?;
-                    if let Err(e) = regex::Regex::new(&pattern) {
-                        return Err(FilterError {
-                            pos: ppos,
-                            message: format!("invalid regular expression: {e}"),
-                        });
-                    }
-                    return Ok(Filter::Regex { field, pattern });
-                }
-                let (negate, items) = self.set_or_value()?;
-                let values = items.into_iter().map(|(_, w)| w).collect();
-                Ok(negate_if(negate, Filter::Str { field, values }))
-            }
+            Kind::Str => self.string_condition(field),
             Kind::Addr => unreachable_addr(pos),
             kind => {
                 let op = self.cmp_op()?;
@@ -240,6 +229,24 @@ impl Parser {
                 Ok(Filter::Num { field, op, value })
             }
         }
+    }
+
+    /// `field == v`, `field in {…}`, `field != v` or `field ~ "regex"`.
+    fn string_condition(&mut self, field: String) -> Result<Filter, FilterError> {
+        if matches!(self.peek(), Tok::Tilde) {
+            self.at += 1;
+            let (ppos, pattern) = self.word("a regular expression in quotes")?;
+            if let Err(e) = regex::Regex::new(&pattern) {
+                return Err(FilterError {
+                    pos: ppos,
+                    message: format!("invalid regular expression: {e}"),
+                });
+            }
+            return Ok(Filter::Regex { field, pattern });
+        }
+        let (negate, items) = self.set_or_value()?;
+        let values = items.into_iter().map(|(_, w)| w).collect();
+        Ok(negate_if(negate, Filter::Str { field, values }))
     }
 
     fn port_condition(&mut self, field: PortField) -> Result<Filter, FilterError> {

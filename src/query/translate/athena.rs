@@ -12,6 +12,7 @@ struct Athena;
 
 impl Dialect for Athena {
     const TRUE: &'static str = "TRUE";
+    const FALSE: &'static str = "FALSE";
     const AND: &'static str = " AND ";
     const OR: &'static str = " OR ";
     const NOT: &'static str = "NOT ";

@@ -9,6 +9,7 @@ struct Insights;
 
 impl Dialect for Insights {
     const TRUE: &'static str = "1=1";
+    const FALSE: &'static str = "1=0";
     const AND: &'static str = " and ";
     const OR: &'static str = " or ";
     const NOT: &'static str = "not ";

@@ -19,12 +19,15 @@ pub use insights::{insights_condition, insights_query};
 
 use super::context::QueryContext;
 use super::filter::{AddrClass, CmpOp, Direction, Filter, Side};
+use super::labels::LabelField;
 use crate::model::schema::{self, Kind};
 
 /// How one query language writes the leaves of a condition.
 trait Dialect {
     /// The condition that is always true.
     const TRUE: &'static str;
+    /// The condition that is always false.
+    const FALSE: &'static str;
     /// The conjunction, with its spaces.
     const AND: &'static str;
     /// The disjunction, with its spaces.
@@ -108,6 +111,17 @@ fn condition<D: Dialect>(d: &D, f: &Filter, ctx: &QueryContext) -> String {
         Filter::Num { field, op, value } => {
             d.leaf(format!("{} {} {value}", d.field(field), d.op(*op)))
         }
+        Filter::Str { field, values } if LabelField::parse(field).is_some() => {
+            label_condition(d, f, ctx, &|v: &str| {
+                values.iter().any(|x| x.eq_ignore_ascii_case(v))
+            })
+        }
+        Filter::Regex { field, pattern } if LabelField::parse(field).is_some() => {
+            match regex::Regex::new(pattern) {
+                Ok(re) => label_condition(d, f, ctx, &|v: &str| re.is_match(v)),
+                Err(_) => D::FALSE.into(),
+            }
+        }
         Filter::Str { field, values } => {
             let list: Vec<String> = values.iter().map(|v| d.string(v)).collect();
             let f = d.field(field);
@@ -130,6 +144,47 @@ fn condition<D: Dialect>(d: &D, f: &Filter, ctx: &QueryContext) -> String {
             })
         }
     }
+}
+
+/// A label condition written as the addresses or interface ids it stands for (the labels are
+/// flowlens's, not columns of the table); false when no context is loaded (the callers say so
+/// first, see [`label_fields`]).
+fn label_condition<D: Dialect>(
+    d: &D,
+    f: &Filter,
+    ctx: &QueryContext,
+    pred: &dyn Fn(&str) -> bool,
+) -> String {
+    let (Filter::Str { field, .. } | Filter::Regex { field, .. }) = f else {
+        return D::FALSE.into();
+    };
+    match (LabelField::parse(field), &ctx.labels) {
+        (Some(lf), Some(labels)) => match labels.0.expand(lf, pred) {
+            Filter::Addr { nets, .. } if nets.is_empty() => D::FALSE.into(),
+            Filter::Str { values, .. } if values.is_empty() => D::FALSE.into(),
+            expanded => condition(d, &expanded, ctx),
+        },
+        _ => D::FALSE.into(),
+    }
+}
+
+/// The label fields a filter uses (they are written as address lists, see [`label_condition`]).
+pub fn label_fields(f: &Filter) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut walk = vec![f];
+    while let Some(f) = walk.pop() {
+        match f {
+            Filter::And(p) | Filter::Or(p) => walk.extend(p.iter()),
+            Filter::Not(i) => walk.push(i),
+            Filter::Str { field, .. } | Filter::Regex { field, .. }
+                if LabelField::parse(field).is_some() && !out.contains(field) =>
+            {
+                out.push(field.clone());
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The networks of an address class.

@@ -1,0 +1,334 @@
+//! One verdict and one sentence per flow: which rule denied a REJECT (or that no rule allows
+//! it, with the closest one, or that today's rules would allow it), and which rules admitted an
+//! ACCEPT.
+
+use super::eval::{
+    AclDecision, Evaluation, Flow, RuleIndex, SgDecision, Way, acl_entry_text, proto_name,
+    sg_rule_text,
+};
+use super::{FlowGroup, flow_groups};
+use crate::fmt::format_epoch;
+use crate::model::FlowTable;
+use crate::query::select::Selection;
+
+/// The verdict on a flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// A network ACL entry denies it.
+    NaclDeny,
+    /// No security-group rule allows it.
+    NoSgAllow,
+    /// Today's rules would allow this REJECT (they changed, or the path is not modelled).
+    AllowedNow,
+    /// The interface or its addresses are not in the context.
+    NoContext,
+    /// An ACCEPT, and the rules that admitted it.
+    Allowed,
+    /// An ACCEPT that today's rules would deny.
+    DeniedNow,
+}
+
+impl Verdict {
+    /// The verdict's name in `flowlens explain` output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::NaclDeny => "nacl_deny",
+            Verdict::NoSgAllow => "no_sg_allow",
+            Verdict::AllowedNow => "allowed_now",
+            Verdict::NoContext => "no_context",
+            Verdict::Allowed => "allowed",
+            Verdict::DeniedNow => "denied_now",
+        }
+    }
+}
+
+/// A verdict, the deciding rule and the sentence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Explanation {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The deciding ACL entry (`acl-…#N`), the admitting rule (`sg-…#in0`), or the groups
+    /// considered (`sg-…,sg-…`).
+    pub rule: String,
+    /// One sentence.
+    pub reason: String,
+}
+
+/// A group of flows with its explanation.
+#[derive(Clone, Debug)]
+pub struct ExplainRow {
+    /// The flows.
+    pub group: FlowGroup,
+    /// Why.
+    pub explanation: Explanation,
+}
+
+/// Explains the REJECT flows of the selection (or the ACCEPT flows with `accepted`), one row
+/// per (srcaddr, dstaddr, dstport, protocol, interface), most flows first.
+pub fn explain_groups(
+    table: &FlowTable,
+    sel: &Selection,
+    index: &RuleIndex,
+    accepted: bool,
+) -> Vec<ExplainRow> {
+    let want = if accepted { "ACCEPT" } else { "REJECT" };
+    let snapshot = index.inventory.snapshot_time();
+    flow_groups(table, sel)
+        .into_iter()
+        .filter(|g| g.action == want)
+        .map(|g| {
+            let explanation = explain(index, &g.flow, !accepted, Some(g.first), snapshot);
+            ExplainRow {
+                group: g,
+                explanation,
+            }
+        })
+        .collect()
+}
+
+/// Explains one flow that was REJECTed (`rejected`) or ACCEPTed.
+pub fn explain(
+    index: &RuleIndex,
+    flow: &Flow,
+    rejected: bool,
+    flow_time: Option<u64>,
+    snapshot: Option<u64>,
+) -> Explanation {
+    let ev = match index.evaluate(flow) {
+        Ok(ev) => ev,
+        Err(reason) => {
+            return Explanation {
+                verdict: Verdict::NoContext,
+                rule: String::new(),
+                reason: format!("Cannot tell: {reason}."),
+            };
+        }
+    };
+    let what = describe_flow(flow, &ev);
+    let acl_deny = ev.acl.as_ref().filter(|a| !a.allow);
+    // A flow that looks like the reply to a request the groups allowed passes them (they are
+    // stateful); otherwise a rule must allow it in its own direction.
+    let sg_deny = ev
+        .sg
+        .as_ref()
+        .filter(|s| s.allowed_by.is_empty() && !s.is_reply(flow));
+    // Inbound traffic meets the subnet's ACL before the interface's groups; outbound the other way.
+    let first = match (ev.way, acl_deny, sg_deny) {
+        (_, Some(a), None) => Some(acl_sentence(a, &what)),
+        (_, None, Some(s)) => Some(sg_sentence(index, s, &ev, &what)),
+        (Way::Inbound, Some(a), Some(_)) => Some(acl_sentence(a, &what)),
+        (Way::Outbound, Some(_), Some(s)) => Some(sg_sentence(index, s, &ev, &what)),
+        (_, None, None) => None,
+    };
+    match (rejected, first) {
+        (true, Some(e)) => e,
+        (false, Some(mut e)) => {
+            e.verdict = Verdict::DeniedNow;
+            e.reason = format!(
+                "Today's rules would deny this ACCEPTed flow, {}: {}",
+                changed(flow_time, snapshot),
+                lowercase_first(&e.reason)
+            );
+            e
+        }
+        (true, None) => {
+            let (rule, admitted) = admitting(&ev, flow);
+            Explanation {
+                verdict: Verdict::AllowedNow,
+                rule,
+                reason: format!(
+                    "Today's rules allow {what} ({admitted}), {}, or the path crossed something \
+                     not modelled here (Network Firewall, a peering or transit gateway route, \
+                     Block Public Access).",
+                    changed(flow_time, snapshot)
+                ),
+            }
+        }
+        (false, None) => {
+            let (rule, admitted) = admitting(&ev, flow);
+            Explanation {
+                verdict: Verdict::Allowed,
+                rule,
+                reason: format!("Allowed: {what} by {admitted}."),
+            }
+        }
+    }
+}
+
+/// "so the rules may have changed between the flow (…) and the snapshot (…)".
+fn changed(flow_time: Option<u64>, snapshot: Option<u64>) -> String {
+    match (flow_time.filter(|t| *t > 0), snapshot) {
+        (Some(f), Some(s)) => format!(
+            "so the rules may have changed between the flow ({} UTC) and the snapshot ({} UTC)",
+            format_epoch(f),
+            format_epoch(s)
+        ),
+        _ => "so the rules may have changed since the flow".into(),
+    }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// "inbound TCP 3389 from 45.1.2.3 to eni-… (10.0.4.7)".
+fn describe_flow(flow: &Flow, ev: &Evaluation) -> String {
+    let port = match flow.protocol {
+        6 | 17 | 132 => format!(" {}", flow.dstport),
+        _ => String::new(),
+    };
+    match ev.way {
+        Way::Inbound => format!(
+            "inbound {}{port} from {} to {} on {}",
+            proto_name(flow.protocol),
+            flow.src,
+            flow.dst,
+            flow.interface
+        ),
+        Way::Outbound => format!(
+            "outbound {}{port} from {} to {} on {}",
+            proto_name(flow.protocol),
+            flow.src,
+            flow.dst,
+            flow.interface
+        ),
+    }
+}
+
+fn acl_sentence(a: &AclDecision, what: &str) -> Explanation {
+    match &a.entry {
+        Some(e) if e.number < 32767 => Explanation {
+            verdict: Verdict::NaclDeny,
+            rule: format!("{}#{}", a.acl, e.number),
+            reason: format!(
+                "Network ACL {} denies {what}: rule {} is the first entry that matches (ACLs are \
+                 stateless and read lowest number first).",
+                a.acl,
+                acl_entry_text(e)
+            ),
+        },
+        _ => Explanation {
+            verdict: Verdict::NaclDeny,
+            rule: format!("{}#{}", a.acl, a.entry.as_ref().map_or(32767, |e| e.number)),
+            reason: format!(
+                "Network ACL {} denies {what}: no numbered entry matches it, so the final `*` \
+                 entry denies it (ACLs are stateless: a reply needs its own entry).",
+                a.acl
+            ),
+        },
+    }
+}
+
+fn groups_text(index: &RuleIndex, groups: &[String]) -> String {
+    groups
+        .iter()
+        .map(|g| match index.group_name(g) {
+            Some(n) => format!("{g} ({n})"),
+            None => g.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn sg_sentence(index: &RuleIndex, s: &SgDecision, ev: &Evaluation, what: &str) -> Explanation {
+    let closest = match &s.closest {
+        Some((id, r)) => format!(
+            "; the closest is {} ({})",
+            id.text(),
+            sg_rule_text(r, ev.way == Way::Outbound)
+        ),
+        None => "; the groups have no rule in that direction".into(),
+    };
+    let missing: Vec<&String> = s
+        .groups
+        .iter()
+        .filter(|g| {
+            index.group_name(g).is_none() && !index.inventory.groups.iter().any(|x| &x.id == *g)
+        })
+        .collect();
+    let missing = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({} not in the context files)",
+            missing
+                .iter()
+                .map(|g| g.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Explanation {
+        verdict: Verdict::NoSgAllow,
+        rule: s.groups.join(","),
+        reason: format!(
+            "No {} rule of {}{missing} allows {what}{closest}.",
+            ev.way.name(),
+            groups_text(index, &s.groups)
+        ),
+    }
+}
+
+/// The rule that admitted a flow (its id) and the sentence part naming every deciding rule.
+fn admitting(ev: &Evaluation, flow: &Flow) -> (String, String) {
+    let mut parts = Vec::new();
+    let mut rule = String::new();
+    match (&ev.acl, &ev.acl_note) {
+        (Some(a), _) => {
+            if let Some(e) = &a.entry {
+                parts.push(format!("network ACL {} rule {}", a.acl, acl_entry_text(e)));
+                rule = format!(
+                    "{}#{}",
+                    a.acl,
+                    if e.number >= 32767 {
+                        "*".into()
+                    } else {
+                        e.number.to_string()
+                    }
+                );
+            }
+        }
+        (None, Some(note)) => parts.push(note.clone()),
+        (None, None) => {}
+    }
+    match &ev.sg {
+        Some(s) => {
+            if let Some((id, r)) = s.reply_to.as_ref().filter(|_| s.is_reply(flow)) {
+                parts.push(format!(
+                    "the reply to a request that security group rule {} allowed ({}; groups are \
+                     stateful)",
+                    id.text(),
+                    sg_rule_text(r, ev.way == Way::Inbound)
+                ));
+                rule = id.text();
+            } else if let Some((id, r)) = s.allowed_by.first() {
+                let guess = if s.icmp_guess {
+                    " if the ICMP type matched (flow logs do not record it)"
+                } else {
+                    ""
+                };
+                parts.push(format!(
+                    "security group rule {} ({}){guess}",
+                    id.text(),
+                    sg_rule_text(r, ev.way == Way::Outbound)
+                ));
+                rule = id.text();
+            } else if let Some((id, r)) = &s.reply_to {
+                parts.push(format!(
+                    "the reply to a request that security group rule {} allowed ({}; groups are \
+                     stateful)",
+                    id.text(),
+                    sg_rule_text(r, ev.way == Way::Inbound)
+                ));
+                rule = id.text();
+            }
+        }
+        None if ev.acl.is_none() && ev.acl_note.is_some() => {}
+        None => parts.push("no security groups on the interface (a NAT gateway has none)".into()),
+    }
+    (rule, parts.join(" and "))
+}

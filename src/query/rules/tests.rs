@@ -1,0 +1,312 @@
+//! The rule semantics against cases written from the AWS documentation (shared/CONTEXT.md and
+//! the pages cited in `eval.rs`), each with the verdict it must give.
+
+use std::sync::Arc;
+
+use super::eval::{Flow, RuleIndex, Way};
+use super::explain::{Verdict, explain};
+use crate::model::inventory::{
+    AclEntry, Interface, Inventory, NetworkAcl, Peer, PrefixList, RuleProtocol, SecurityGroup,
+    SgRule, Subnet, Vpc,
+};
+
+const WEB: &str = "eni-web";
+const NAT: &str = "eni-nat";
+
+fn sg(protocol: RuleProtocol, ports: Option<(i32, i32)>, peer: &str) -> SgRule {
+    let peer = if peer.starts_with("sg-") {
+        Peer::Group(peer.into())
+    } else if peer.starts_with("pl-") {
+        Peer::PrefixList(peer.into())
+    } else {
+        Peer::Cidr(peer.parse().unwrap())
+    };
+    SgRule {
+        protocol,
+        from: ports.map(|p| p.0),
+        to: ports.map(|p| p.1),
+        peer,
+        description: String::new(),
+    }
+}
+
+const TCP: RuleProtocol = RuleProtocol::Number(6);
+const ICMP: RuleProtocol = RuleProtocol::Number(1);
+
+fn acl(
+    number: u32,
+    protocol: RuleProtocol,
+    allow: bool,
+    egress: bool,
+    cidr: &str,
+    ports: Option<(u16, u16)>,
+) -> AclEntry {
+    AclEntry {
+        number,
+        protocol,
+        allow,
+        egress,
+        cidr: cidr.parse().unwrap(),
+        ports,
+        icmp: None,
+    }
+}
+
+/// A web server (10.0.1.10, 2600:1f18::10) in subnet-a (10.0.1.0/24) with sg-web; an admin host
+/// (10.0.2.20) in subnet-b with sg-admin; a NAT gateway (10.0.1.30) with no groups. The ACL of
+/// subnet-a: #90 deny TCP 443 from 198.51.100.0/24, #100 allow TCP 443 from anywhere (v4 and v6),
+/// #110 allow TCP 22 from 10.0.0.0/16, #120 allow ICMP, outbound #100 allow TCP 443 only, and
+/// the `*` entries.
+fn inventory() -> Inventory {
+    let mut inv = Inventory::default();
+    let eni = |id: &str, ip: &[&str], subnet: &str, groups: &[&str]| Interface {
+        id: id.into(),
+        kind: if groups.is_empty() {
+            "nat_gateway".into()
+        } else {
+            "interface".into()
+        },
+        subnet: subnet.into(),
+        vpc: "vpc-1".into(),
+        addrs: ip.iter().map(|a| a.parse().unwrap()).collect(),
+        groups: groups
+            .iter()
+            .map(|g| ((*g).into(), String::new()))
+            .collect(),
+        ..Interface::default()
+    };
+    inv.interfaces = vec![
+        eni(
+            WEB,
+            &["10.0.1.10", "2600:1f18::10"],
+            "subnet-a",
+            &["sg-web"],
+        ),
+        eni("eni-admin", &["10.0.2.20"], "subnet-b", &["sg-admin"]),
+        eni(NAT, &["10.0.1.30"], "subnet-a", &[]),
+    ];
+    inv.vpcs = vec![Vpc {
+        id: "vpc-1".into(),
+        cidrs: vec!["10.0.0.0/16".parse().unwrap()],
+        tags: vec![],
+    }];
+    inv.subnets = vec![
+        Subnet {
+            id: "subnet-a".into(),
+            vpc: "vpc-1".into(),
+            cidrs: vec!["10.0.1.0/24".parse().unwrap()],
+            tags: vec![],
+        },
+        Subnet {
+            id: "subnet-b".into(),
+            vpc: "vpc-1".into(),
+            cidrs: vec!["10.0.2.0/24".parse().unwrap()],
+            tags: vec![],
+        },
+    ];
+    inv.groups = vec![
+        SecurityGroup {
+            id: "sg-web".into(),
+            name: "web".into(),
+            vpc: "vpc-1".into(),
+            inbound: vec![
+                sg(TCP, Some((443, 443)), "0.0.0.0/0"),
+                sg(TCP, Some((22, 22)), "sg-admin"),
+                sg(TCP, Some((8443, 8443)), "pl-corp"),
+                sg(ICMP, Some((8, -1)), "0.0.0.0/0"),
+                sg(RuleProtocol::All, None, "10.0.1.0/24"),
+            ],
+            outbound: vec![sg(TCP, Some((443, 443)), "0.0.0.0/0")],
+        },
+        SecurityGroup {
+            id: "sg-admin".into(),
+            name: "admin".into(),
+            vpc: "vpc-1".into(),
+            inbound: vec![],
+            outbound: vec![sg(RuleProtocol::All, None, "0.0.0.0/0")],
+        },
+    ];
+    inv.prefix_lists = vec![PrefixList {
+        id: "pl-corp".into(),
+        name: "corp".into(),
+        cidrs: vec!["203.0.113.0/24".parse().unwrap()],
+    }];
+    inv.acls = vec![NetworkAcl {
+        id: "acl-a".into(),
+        vpc: "vpc-1".into(),
+        is_default: false,
+        subnets: vec!["subnet-a".into()],
+        entries: {
+            let mut e = vec![
+                acl(100, TCP, true, false, "0.0.0.0/0", Some((443, 443))),
+                acl(90, TCP, false, false, "198.51.100.0/24", Some((443, 443))),
+                acl(101, TCP, true, false, "::/0", Some((443, 443))),
+                acl(110, TCP, true, false, "10.0.0.0/16", Some((22, 22))),
+                acl(115, TCP, true, false, "203.0.113.0/24", Some((8443, 8443))),
+                acl(120, ICMP, true, false, "0.0.0.0/0", None),
+                acl(100, TCP, true, true, "0.0.0.0/0", Some((443, 443))),
+                acl(101, TCP, true, true, "::/0", Some((1024, 65535))),
+                acl(32767, RuleProtocol::All, false, false, "0.0.0.0/0", None),
+                acl(32768, RuleProtocol::All, false, false, "::/0", None),
+                acl(32767, RuleProtocol::All, false, true, "0.0.0.0/0", None),
+                acl(32768, RuleProtocol::All, false, true, "::/0", None),
+            ];
+            e.sort_by_key(|x| (x.egress, x.number));
+            e
+        },
+    }];
+    inv
+}
+
+fn flow(src: &str, sport: u16, dst: &str, dport: u16, protocol: u8, eni: &str) -> Flow {
+    Flow {
+        src: src.parse().unwrap(),
+        dst: dst.parse().unwrap(),
+        srcport: sport,
+        dstport: dport,
+        protocol,
+        interface: eni.into(),
+    }
+}
+
+fn verdict(f: &Flow, rejected: bool) -> (Verdict, String) {
+    let index = RuleIndex::new(Arc::new(inventory()));
+    let e = explain(
+        &index,
+        f,
+        rejected,
+        Some(1_709_251_200),
+        Some(1_709_600_000),
+    );
+    (e.verdict, e.rule)
+}
+
+#[test]
+fn acl_entries_are_read_lowest_number_first_and_the_first_match_decides() {
+    // #90 deny from 198.51.100.0/24 comes before #100 allow from anywhere.
+    let f = flow("198.51.100.7", 40000, "10.0.1.10", 443, 6, WEB);
+    assert_eq!(verdict(&f, true), (Verdict::NaclDeny, "acl-a#90".into()));
+    let f = flow("192.0.2.7", 40000, "10.0.1.10", 443, 6, WEB);
+    assert_eq!(verdict(&f, false), (Verdict::Allowed, "sg-web#in0".into()));
+    // Nothing numbered matches: the `*` entry denies.
+    let f = flow("192.0.2.7", 40000, "10.0.1.10", 3389, 6, WEB);
+    assert_eq!(verdict(&f, true), (Verdict::NaclDeny, "acl-a#32767".into()));
+}
+
+#[test]
+fn acls_are_stateless_so_a_reply_needs_its_own_outbound_entry() {
+    // The reply to an allowed inbound request goes out to the client's ephemeral port; the
+    // outbound IPv4 entries only allow 443, so the `*` entry denies the reply (the AWS ping
+    // example: request ACCEPT, response REJECT). Over IPv6 the ephemeral range is allowed.
+    let reply = flow("10.0.1.10", 443, "192.0.2.7", 40000, 6, WEB);
+    assert_eq!(
+        verdict(&reply, true),
+        (Verdict::NaclDeny, "acl-a#32767".into())
+    );
+    let reply6 = flow("2600:1f18::10", 443, "2001:db8::7", 40000, 6, WEB);
+    let index = RuleIndex::new(Arc::new(inventory()));
+    let acl = index.evaluate(&reply6).unwrap().acl.unwrap();
+    assert!(acl.allow, "ephemeral ports allowed outbound over IPv6");
+    assert_eq!(acl.entry.unwrap().number, 101);
+}
+
+#[test]
+fn security_groups_are_stateful_and_allow_only() {
+    let index = RuleIndex::new(Arc::new(inventory()));
+    // The web server's request out to 443 is allowed by the egress rule; its reply comes back
+    // to an ephemeral port no inbound rule names, and is allowed as the reply.
+    let reply = flow("192.0.2.7", 443, "10.0.1.10", 40000, 6, WEB);
+    let ev = index.evaluate(&reply).unwrap();
+    assert_eq!(ev.way, Way::Inbound);
+    let sg = ev.sg.unwrap();
+    assert!(sg.allowed_by.is_empty());
+    assert!(sg.is_reply(&reply));
+    // An unsolicited packet to the same port is not a reply that was asked for: REJECTed, no
+    // rule allows it.
+    let probe = flow("192.0.2.7", 50000, "10.0.1.10", 3306, 6, WEB);
+    let acl_ok = flow("10.0.2.99", 50000, "10.0.1.10", 3306, 6, WEB);
+    assert_eq!(verdict(&probe, true).0, Verdict::NaclDeny);
+    assert_eq!(
+        verdict(&acl_ok, true),
+        (Verdict::NaclDeny, "acl-a#32767".into())
+    );
+}
+
+#[test]
+fn protocol_minus_one_icmp_ipv6_prefix_lists_and_group_references() {
+    // -1 from the own subnet: every protocol and port; traffic within a subnet skips its ACL.
+    let f = flow("10.0.1.99", 5353, "10.0.1.10", 5353, 17, WEB);
+    assert_eq!(verdict(&f, false), (Verdict::Allowed, "sg-web#in4".into()));
+    // ICMP type 8 rule: flow logs carry no type, so it can only possibly match.
+    let index = RuleIndex::new(Arc::new(inventory()));
+    let ping = flow("192.0.2.7", 0, "10.0.1.10", 0, 1, WEB);
+    let ev = index.evaluate(&ping).unwrap();
+    assert!(ev.sg.as_ref().unwrap().icmp_guess);
+    assert_eq!(verdict(&ping, true).0, Verdict::AllowedNow);
+    // An IPv4 0.0.0.0/0 rule never matches an IPv6 peer.
+    let v6 = flow("2001:db8::7", 40000, "2600:1f18::10", 443, 6, WEB);
+    assert_eq!(verdict(&v6, true), (Verdict::NoSgAllow, "sg-web".into()));
+    // A prefix list's entries.
+    let corp = flow("203.0.113.5", 40000, "10.0.1.10", 8443, 6, WEB);
+    assert_eq!(
+        verdict(&corp, false),
+        (Verdict::Allowed, "sg-web#in2".into())
+    );
+    // A group reference: the admin host carries sg-admin; another VPC address does not.
+    let admin = flow("10.0.2.20", 40000, "10.0.1.10", 22, 6, WEB);
+    assert_eq!(
+        verdict(&admin, false),
+        (Verdict::Allowed, "sg-web#in1".into())
+    );
+    let other = flow("10.0.2.21", 40000, "10.0.1.10", 22, 6, WEB);
+    assert_eq!(verdict(&other, true), (Verdict::NoSgAllow, "sg-web".into()));
+}
+
+#[test]
+fn outbound_meets_the_groups_before_the_acl_and_nat_gateways_have_no_groups() {
+    // Outbound TCP 80: no egress rule allows it and the ACL would deny it too; the groups come
+    // first on the way out.
+    let f = flow("10.0.1.10", 40000, "192.0.2.7", 80, 6, WEB);
+    assert_eq!(verdict(&f, true), (Verdict::NoSgAllow, "sg-web".into()));
+    // A NAT gateway: only its subnet's ACL.
+    let nat = flow("10.0.1.30", 40000, "192.0.2.7", 443, 6, NAT);
+    let (v, rule) = verdict(&nat, false);
+    assert_eq!((v, rule.as_str()), (Verdict::Allowed, "acl-a#100"));
+    let nat_denied = flow("10.0.1.30", 40000, "192.0.2.7", 80, 6, NAT);
+    assert_eq!(
+        verdict(&nat_denied, true),
+        (Verdict::NaclDeny, "acl-a#32767".into())
+    );
+}
+
+#[test]
+fn allowed_now_unfiltered_services_and_missing_context() {
+    let index = RuleIndex::new(Arc::new(inventory()));
+    let f = flow("192.0.2.7", 40000, "10.0.1.10", 443, 6, WEB);
+    let e = explain(&index, &f, true, Some(1_709_251_200), Some(1_709_600_000));
+    assert_eq!(e.verdict, Verdict::AllowedNow);
+    assert!(e.reason.contains("2024-03-01"), "{}", e.reason);
+    assert!(e.reason.contains("2024-03-05"), "{}", e.reason);
+    // The Amazon DNS resolver is filtered by neither.
+    let dns = flow("10.0.1.10", 40000, "169.254.169.253", 53, 17, WEB);
+    assert_eq!(
+        explain(&index, &dns, false, None, None).verdict,
+        Verdict::Allowed
+    );
+    let dns2 = flow("10.0.1.10", 40000, "10.0.0.2", 53, 17, WEB);
+    assert_eq!(
+        explain(&index, &dns2, true, None, None).verdict,
+        Verdict::AllowedNow
+    );
+    // An interface or addresses the context does not know.
+    let unknown = flow("192.0.2.7", 40000, "10.0.1.10", 443, 6, "eni-other");
+    assert_eq!(
+        explain(&index, &unknown, true, None, None).verdict,
+        Verdict::NoContext
+    );
+    let foreign = flow("192.0.2.7", 40000, "10.0.9.9", 443, 6, WEB);
+    assert_eq!(
+        explain(&index, &foreign, true, None, None).verdict,
+        Verdict::NoContext
+    );
+}

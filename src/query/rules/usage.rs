@@ -1,0 +1,206 @@
+//! Rule usage: for every security-group rule and network ACL entry, the flows, bytes and distinct
+//! peers it admitted over the loaded period; rules that admitted nothing are candidates for
+//! removal, and rules open to the internet show whether the internet used them.
+//!
+//! Credit: an ACCEPTed flow credits the ACL entry that let it through in its own direction
+//! (replies included: ACLs are stateless, so the ephemeral-port entries are really used), and
+//! the most specific security-group rule that allows it. A reply that only the group's state
+//! admits credits no group rule: its request already did. When the other end of an ACCEPTed
+//! flow is an interface of the inventory that did not log the same flow itself (flow logs on
+//! some interfaces only), its rules are credited from this side's record; a flow both ends
+//! logged is credited from each end's own record, so no flow counts twice.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use rustc_hash::FxHashSet;
+
+use super::eval::{Flow, RuleId, RuleIndex, acl_entry_text, sg_rule_text};
+use super::{FlowGroup, flow_groups};
+use crate::model::FlowTable;
+use crate::model::inventory::Peer;
+use crate::query::filter::AddrClass;
+use crate::query::select::Selection;
+
+/// One rule's use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleUsage {
+    /// `acl-…#100` or `sg-…#in0`.
+    pub id: String,
+    /// `security group` or `network ACL`.
+    pub kind: &'static str,
+    /// The group or ACL id.
+    pub owner: String,
+    /// The group's name (empty for ACLs).
+    pub owner_name: String,
+    /// `inbound` or `outbound`.
+    pub direction: &'static str,
+    /// The rule in AWS terms.
+    pub rule: String,
+    /// `allow` or `deny` (groups only allow).
+    pub action: &'static str,
+    /// Flows it admitted (for a deny entry: flows it denied that were logged as REJECT).
+    pub flows: u64,
+    /// Bytes of those flows.
+    pub bytes: u64,
+    /// Distinct peer addresses.
+    pub peers: u64,
+    /// The rule's peer is all of IPv4 or IPv6 (`0.0.0.0/0`, `::/0`).
+    pub open_to_internet: bool,
+    /// Some admitted peer was a public address.
+    pub used_from_internet: bool,
+    /// Some interface the rule applies to has flows in the logs (else "unused" cannot be said).
+    pub covered: bool,
+}
+
+#[derive(Default)]
+struct Tally {
+    flows: u64,
+    bytes: u64,
+    peers: FxHashSet<IpAddr>,
+}
+
+/// Credits the rules that decided `flow` (one group's flows, as seen on `flow.interface`).
+fn credit_flow(index: &RuleIndex, tally: &mut BTreeMap<RuleId, Tally>, g: &FlowGroup, flow: &Flow) {
+    let Ok(ev) = index.evaluate(flow) else {
+        return;
+    };
+    let mut credit = |id: RuleId| {
+        let t = tally.entry(id).or_default();
+        t.flows += g.flows;
+        t.bytes += g.bytes;
+        t.peers.insert(ev.peer);
+    };
+    let acl_entry = ev
+        .acl
+        .as_ref()
+        .and_then(|a| a.entry.as_ref().map(|e| (a, e)));
+    match g.action.as_str() {
+        "ACCEPT" => {
+            if let Some((a, e)) = acl_entry
+                && e.allow
+            {
+                credit(RuleId::Acl(a.acl.clone(), e.number, e.egress));
+            }
+            // A reply passes by the group's state, whatever its rules say: no rule credit.
+            if let Some(sg) = ev.sg.as_ref().filter(|s| !s.is_reply(flow))
+                && let Some((id, _)) = sg.allowed_by.first()
+            {
+                credit(id.clone());
+            }
+        }
+        "REJECT" => {
+            if let Some((a, e)) = acl_entry
+                && !e.allow
+            {
+                credit(RuleId::Acl(a.acl.clone(), e.number, e.egress));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every rule of the inventory with its use by the selected flows, in the inventory's order
+/// (groups, inbound then outbound; ACLs by direction and rule number).
+pub fn rule_usage(table: &FlowTable, sel: &Selection, index: &RuleIndex) -> Vec<RuleUsage> {
+    let mut tally: BTreeMap<RuleId, Tally> = BTreeMap::new();
+    let groups = flow_groups(table, sel);
+    let mut seen: FxHashSet<&str> = groups.iter().map(|g| g.flow.interface.as_str()).collect();
+    let logged_keys: FxHashSet<(&str, std::net::IpAddr, std::net::IpAddr, u16, u8)> = groups
+        .iter()
+        .map(|g| {
+            let f = &g.flow;
+            (f.interface.as_str(), f.src, f.dst, f.dstport, f.protocol)
+        })
+        .collect();
+    for g in &groups {
+        credit_flow(index, &mut tally, g, &g.flow);
+        // The other end is one of ours and did not log this flow itself (flow logs on some
+        // interfaces only): its rules admitted this flow too.
+        if g.action == "ACCEPT" {
+            let f = &g.flow;
+            for addr in [f.src, f.dst] {
+                if let Some(eni) = index.interface_of(addr)
+                    && eni != f.interface
+                    && !logged_keys.contains(&(eni, f.src, f.dst, f.dstport, f.protocol))
+                {
+                    seen.insert(eni);
+                    let flow = Flow {
+                        interface: eni.to_owned(),
+                        ..g.flow.clone()
+                    };
+                    credit_flow(index, &mut tally, g, &flow);
+                }
+            }
+        }
+    }
+    let vpc = index
+        .inventory
+        .vpcs
+        .iter()
+        .flat_map(|v| v.cidrs.iter().copied())
+        .collect::<Vec<_>>();
+    let public = |t: &Tally| t.peers.iter().any(|p| AddrClass::Public.contains(*p, &vpc));
+    let mut out = Vec::new();
+    let inv = &index.inventory;
+    // Which groups and ACLs apply to an interface that has flows.
+    let mut covered_groups: FxHashSet<&str> = FxHashSet::default();
+    let mut covered_subnets: FxHashSet<&str> = FxHashSet::default();
+    for eni in inv
+        .interfaces
+        .iter()
+        .filter(|e| seen.contains(e.id.as_str()))
+    {
+        covered_groups.extend(eni.groups.iter().map(|(g, _)| g.as_str()));
+        covered_subnets.insert(eni.subnet.as_str());
+    }
+    for g in &inv.groups {
+        for (egress, list) in [(false, &g.inbound), (true, &g.outbound)] {
+            for (i, r) in list.iter().enumerate() {
+                let id = RuleId::Sg(g.id.clone(), egress, i);
+                let t = tally.remove(&id).unwrap_or_default();
+                out.push(RuleUsage {
+                    id: id.text(),
+                    kind: "security group",
+                    owner: g.id.clone(),
+                    owner_name: g.name.clone(),
+                    direction: if egress { "outbound" } else { "inbound" },
+                    rule: sg_rule_text(r, egress),
+                    action: "allow",
+                    flows: t.flows,
+                    bytes: t.bytes,
+                    peers: t.peers.len() as u64,
+                    open_to_internet: matches!(&r.peer, Peer::Cidr(n) if n.prefix_len() == 0),
+                    used_from_internet: public(&t),
+                    covered: covered_groups.contains(g.id.as_str()),
+                });
+            }
+        }
+    }
+    for a in &inv.acls {
+        let covered = a
+            .subnets
+            .iter()
+            .any(|s| covered_subnets.contains(s.as_str()));
+        for e in &a.entries {
+            let id = RuleId::Acl(a.id.clone(), e.number, e.egress);
+            let t = tally.remove(&id).unwrap_or_default();
+            out.push(RuleUsage {
+                id: id.text(),
+                kind: "network ACL",
+                owner: a.id.clone(),
+                owner_name: String::new(),
+                direction: if e.egress { "outbound" } else { "inbound" },
+                rule: acl_entry_text(e),
+                action: if e.allow { "allow" } else { "deny" },
+                flows: t.flows,
+                bytes: t.bytes,
+                peers: t.peers.len() as u64,
+                open_to_internet: e.cidr.prefix_len() == 0,
+                used_from_internet: public(&t),
+                covered,
+            });
+        }
+    }
+    out
+}
