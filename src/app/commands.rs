@@ -51,6 +51,11 @@ impl FlowApp {
                 self.start_export(ctx, target, path, true);
             }
             Command::CopyQuery { insights } => self.copy_query(ctx, insights),
+            Command::Explain {
+                condition,
+                accepted,
+            } => self.explain(ctx, condition, accepted),
+            Command::CloseExplain => self.state.why = None,
             Command::SetVpc(nets) => self.set_vpc(nets),
             Command::SetViewOptions(o) => {
                 if o != self.state.view_options {

@@ -12,7 +12,8 @@ use super::job::Job;
 use super::{Command, ExportTarget, FlowApp};
 use crate::fmt::{human_bytes, human_count};
 use crate::ingest::LoadError;
-use crate::query::{Summary, ViewCache};
+use crate::query::QueryContext;
+use crate::query::filter::parse_cidr_list;
 use crate::report::ReportError;
 use crate::state::{FormatPrompt, Loaded};
 
@@ -24,10 +25,13 @@ impl FlowApp {
         self.poll_summary();
         self.poll_query();
         self.poll_dialogs(ctx);
+        self.poll_context();
         for cmd in self.commands.take() {
             self.run(cmd, ctx);
         }
         self.start_query(ctx);
+        self.want_rules(ctx);
+        self.want_named_talkers(ctx);
         if self.load.is_some() {
             ctx.request_repaint_after(Duration::from_millis(50));
         }
@@ -115,11 +119,7 @@ impl FlowApp {
         match result {
             Ok(table) => {
                 let table = Arc::new(table);
-                match Job::spawn("flowlens-summary", ctx, move || Loaded {
-                    summary: Summary::of(&table),
-                    cache: Arc::new(ViewCache::default()),
-                    table,
-                }) {
+                match Job::spawn("flowlens-summary", ctx, move || Loaded::new(table)) {
                     Ok(job) => self.summary_job = Some(job),
                     Err(e) => self.state.notifications.push(e),
                 }
@@ -152,6 +152,7 @@ impl FlowApp {
                 if self.log_format.is_none() {
                     self.state.format_prompt = FormatPrompt::for_table(&loaded.table);
                 }
+                self.state.query_context = query_context(&self.state.settings, &loaded);
                 self.state.loaded = Some(loaded);
                 self.forget_results();
                 self.query_wanted = true;
@@ -199,4 +200,16 @@ impl FlowApp {
             }
         }
     }
+}
+
+/// The query context of a data set: its labels, and what is inside the VPC (the user's setting,
+/// else the context's VPC CIDRs, else RFC 1918).
+fn query_context(settings: &crate::state::Settings, loaded: &Loaded) -> QueryContext {
+    let mut ctx = QueryContext::with_labels(loaded.labels.clone());
+    if let Ok(nets) = parse_cidr_list(&settings.vpc_cidrs)
+        && !nets.is_empty()
+    {
+        ctx.vpc = nets;
+    }
+    ctx
 }

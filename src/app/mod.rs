@@ -12,11 +12,13 @@
 //! - [`query`]: the filter history, queries on a worker thread and the recent results.
 //! - [`dialogs`]: native file dialogs on worker threads.
 //! - [`export`]: exports written on a worker thread.
+//! - [`context`]: "Why rejected?" and the Rules tab, on worker threads.
 //! - [`native`]: the window, and persisted settings.
 //!
 //! May use: every layer below ([`crate::state`], `crate::ui` and everything under them).
 
 mod commands;
+mod context;
 mod dialogs;
 mod export;
 mod job;
@@ -58,6 +60,8 @@ pub struct FlowApp {
     recent: Vec<Arc<Shown>>,
     save_job: Option<(Job<Option<PathBuf>>, ExportTarget)>,
     export_job: Option<ExportJob>,
+    /// "Why rejected?" or the Rules tab being computed.
+    context_job: Option<Job<Result<context::ContextResult, String>>>,
     log_format: Option<Vec<crate::model::schema::Column>>,
     /// Frame CPU times (seconds) since the last report, when `FLOWLENS_FRAME_STATS` is set.
     frame_times: Option<(Vec<f32>, std::time::Instant)>,
@@ -80,6 +84,7 @@ impl FlowApp {
             recent: Vec::new(),
             save_job: None,
             export_job: None,
+            context_job: None,
             log_format: None,
             frame_times: std::env::var_os("FLOWLENS_FRAME_STATS")
                 .map(|_| (Vec::new(), std::time::Instant::now())),

@@ -55,6 +55,9 @@ impl FlowApp {
     pub(super) fn forget_results(&mut self) {
         self.recent.clear();
         self.query_job = None;
+        // Rule usage depends on the data and its context as much as on the filter.
+        self.state.rules = None;
+        self.state.named_talkers = None;
     }
 
     /// Starts a query for the current filter and options if one is wanted and none runs (or

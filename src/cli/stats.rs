@@ -61,7 +61,11 @@ pub(super) fn stats(args: InputArgs) -> ExitCode {
         s.files, input_bytes, s.broken_files
     );
     if !table.context.is_empty() {
-        println!("context      {}", table.context.describe());
+        println!(
+            "context      {} ({} files)",
+            table.context.describe(),
+            s.context_files
+        );
     }
     println!("skipped      {}", s.skipped);
     println!("time span    {span}");

@@ -8,8 +8,10 @@ use crate::model::columns::ColumnView;
 pub struct Summary {
     /// Records.
     pub records: u64,
-    /// Input files (including unreadable ones).
+    /// Flow-log input files (including unreadable ones; not the context files).
     pub files: usize,
+    /// Context files (describe-* JSON, ip-ranges.json, labels CSV).
+    pub context_files: usize,
     /// Files that stopped early or could not be read.
     pub broken_files: usize,
     /// Skipped lines.
@@ -41,9 +43,15 @@ impl Summary {
     pub fn of(table: &FlowTable) -> Summary {
         let df = &table.df;
         let col = |name: &str| df.column(name).ok().and_then(ColumnView::new);
+        let context_files = table
+            .files
+            .iter()
+            .filter(|f| f.format.starts_with("context"))
+            .count();
         let mut s = Summary {
             records: df.height() as u64,
-            files: table.files.len(),
+            files: table.files.len() - context_files,
+            context_files,
             broken_files: table.broken_files().count(),
             skipped: table.skipped(),
             frame_bytes: df.estimated_size() + table.addrs.len() * 16,

@@ -71,6 +71,16 @@ pub enum Command {
     },
     /// Run a recipe: its filter and its view.
     Recipe(&'static Recipe),
+    /// Explain the REJECT (or with `accepted` the ACCEPT) flows of the filter and `condition`
+    /// from the context's security groups and network ACLs ("Why rejected?").
+    Explain {
+        /// What was clicked (a port, a conversation; `All` for the whole filter).
+        condition: Filter,
+        /// The ACCEPTs and their rules instead of the REJECTs.
+        accepted: bool,
+    },
+    /// Close the "Why rejected?" window.
+    CloseExplain,
 }
 
 /// The queue the views push commands into.

@@ -18,6 +18,7 @@ pub use settings::Settings;
 
 use crate::model::FlowTable;
 use crate::query::filter::{AddrField, Filter, PortField, parse_cidr_list};
+use crate::query::labels::Labels;
 use crate::query::recipes::Ranking;
 use crate::query::{QueryContext, RowIndex, Selection, Summary, ViewCache, ViewOptions, Views};
 
@@ -45,6 +46,22 @@ pub struct Loaded {
     pub cache: Arc<ViewCache>,
     /// Whole-table totals.
     pub summary: Summary,
+    /// The labels of the context files among the inputs, if there were any.
+    pub labels: Option<Arc<Labels>>,
+}
+
+impl Loaded {
+    /// A loaded data set: its totals, fresh caches, and the labels of its context.
+    pub fn new(table: Arc<FlowTable>) -> Loaded {
+        let labels =
+            (!table.context.is_empty()).then(|| Arc::new(Labels::new(table.context.clone())));
+        Loaded {
+            summary: Summary::of(&table),
+            cache: Arc::new(ViewCache::default()),
+            labels,
+            table,
+        }
+    }
 }
 
 /// The bottom table's tab.
@@ -57,6 +74,8 @@ pub enum TalkersTab {
     Destinations,
     /// Top conversations.
     Conversations,
+    /// Security-group and network ACL rules with their use (with context).
+    Rules,
 }
 
 impl From<Ranking> for TalkersTab {
@@ -67,6 +86,64 @@ impl From<Ranking> for TalkersTab {
             Ranking::Conversations => TalkersTab::Conversations,
         }
     }
+}
+
+/// What the Sources and Destinations tabs group by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TalkersGroup {
+    /// Each address.
+    #[default]
+    Address,
+    /// The name from the context (resource or your own label): `src_resource`/`dst_resource`.
+    Name,
+    /// The AWS service of ip-ranges.json: `src_service`/`dst_service`.
+    Service,
+}
+
+/// Talkers grouped by a label: what they are for, and the groups.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedTalkers {
+    /// The filter, tab, grouping and metric they were computed for.
+    pub key: (Filter, TalkersTab, TalkersGroup, crate::model::Metric),
+    /// The label field (`src_resource`, …) and the groups, ranked.
+    pub field: String,
+    /// Ranked groups (`-` is the addresses without a label).
+    pub groups: Vec<crate::query::group::Group>,
+}
+
+/// The "Why rejected?" window: verdicts of the flows asked about, most flows first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Why {
+    /// What was asked ("REJECT flows with dstport == 22").
+    pub title: String,
+    /// One line per verdict: "nacl_deny: 120 flows in 14 groups".
+    pub summary: Vec<String>,
+    /// The groups (at most [`Why::MAX_ROWS`]).
+    pub rows: Vec<WhyRow>,
+    /// Groups in all.
+    pub groups: usize,
+    /// Still computing.
+    pub pending: bool,
+}
+
+impl Why {
+    /// Groups listed in the window.
+    pub const MAX_ROWS: usize = 200;
+}
+
+/// One explained group of flows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WhyRow {
+    /// `nacl_deny`, `no_sg_allow`, `allowed_now`, `no_context`, `allowed`, `denied_now`.
+    pub verdict: String,
+    /// Records.
+    pub flows: u64,
+    /// "203.0.113.9 → 10.0.4.7 (web-1) TCP 22 on eni-…".
+    pub flow: String,
+    /// The deciding rule.
+    pub rule: String,
+    /// The sentence.
+    pub reason: String,
 }
 
 /// What the app's jobs are doing, refreshed by the app before every frame.
@@ -112,8 +189,16 @@ pub struct State {
     pub show_skipped: bool,
     /// The keyboard-shortcuts window is open.
     pub show_help: bool,
-    /// What counts as inside the VPC.
+    /// What counts as inside the VPC, and the labels of the loaded context.
     pub query_context: QueryContext,
+    /// The "Why rejected?" window, when open.
+    pub why: Option<Why>,
+    /// What the Sources and Destinations tabs group by.
+    pub talkers_group: TalkersGroup,
+    /// Talkers grouped by a label, when `talkers_group` is not `Address`.
+    pub named_talkers: Option<NamedTalkers>,
+    /// Rule usage for the Rules tab: the filter it is for, and the rules.
+    pub rules: Option<(Filter, Arc<Vec<crate::query::rules::RuleUsage>>)>,
     /// Edit buffers of the quick-filter panel.
     pub panel: PanelEdits,
     /// An export whose file (or report folder) already exists: ask before replacing it.
@@ -153,6 +238,10 @@ impl State {
             show_skipped: false,
             show_help: false,
             query_context,
+            why: None,
+            talkers_group: TalkersGroup::Address,
+            named_talkers: None,
+            rules: None,
             panel: PanelEdits {
                 vpc_text,
                 cidr_text: String::new(),

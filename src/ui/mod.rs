@@ -12,6 +12,7 @@ mod pickers;
 mod ports;
 mod quick_filters;
 mod records;
+mod rules;
 mod status_bar;
 mod summary;
 mod talkers;
@@ -19,6 +20,7 @@ pub mod theme;
 mod timeline;
 mod top_bar;
 mod welcome;
+mod why;
 mod widgets;
 
 use eframe::egui;
@@ -90,6 +92,7 @@ pub fn window_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
     drop_target_ui(ui);
     dialogs::format_prompt_ui(state, cmds, ui);
     dialogs::confirm_replace_ui(state, cmds, ui);
+    why::why_ui(state, cmds, ui.ctx());
 }
 
 /// While files are dragged over the window: the whole window is the drop target.

@@ -214,6 +214,13 @@ fn port_menu_ui(cmds: &mut Commands, ui: &mut egui::Ui, port: u16, field: PortFi
         cmds.push(Command::Exclude(one(field)));
         ui.close();
     }
+    if ui.button("Why rejected?").clicked() {
+        cmds.push(Command::Explain {
+            condition: one(field),
+            accepted: false,
+        });
+        ui.close();
+    }
     if ui.button("Copy").clicked() {
         ui.ctx().copy_text(port.to_string());
         ui.close();

@@ -26,7 +26,11 @@ fn vpc_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
     ui.horizontal(|ui| {
         ui.add(
             egui::TextEdit::singleline(&mut state.panel.vpc_text)
-                .hint_text("RFC 1918 when empty")
+                .hint_text(if state.query_context.labels.is_some() {
+                    "the context's VPCs when empty"
+                } else {
+                    "RFC 1918 when empty"
+                })
                 .desired_width(150.0),
         )
         .labelled_by(inside.id);

@@ -14,6 +14,11 @@ pub(super) fn status_bar_ui(state: &mut State, ui: &mut egui::Ui) {
                 human_count(s.records),
                 s.files
             ));
+            if s.context_files > 0 {
+                let what = loaded.table.context.describe();
+                ui.label(format!("· context from {} files", s.context_files))
+                    .on_hover_text(what);
+            }
             if let Some(shown) = &state.shown {
                 ui.separator();
                 ui.label(format!(

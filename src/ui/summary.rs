@@ -60,9 +60,28 @@ pub(super) fn summary_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown) 
             )
         };
         let text = format!("{name}  {}", human_count(a.counts.flows()));
-        if filter_line(ui, text).clicked() {
-            cmds.push(click_command(ui, cond));
-        }
+        let explain = match a.key.as_str() {
+            "REJECT" => Some((
+                "Why?",
+                "Why were these rejected: the deciding rule of each",
+                false,
+            )),
+            "ACCEPT" => Some(("Rules?", "Which rules allowed these", true)),
+            _ => None,
+        };
+        ui.horizontal(|ui| {
+            if filter_line(ui, text).clicked() {
+                cmds.push(click_command(ui, cond));
+            }
+            if let Some((label, hint, accepted)) = explain
+                && ui.small_button(label).on_hover_text(hint).clicked()
+            {
+                cmds.push(Command::Explain {
+                    condition: Filter::All,
+                    accepted,
+                });
+            }
+        });
     }
     ui.add_space(8.0);
     ui.horizontal(|ui| {

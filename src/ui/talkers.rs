@@ -9,11 +9,25 @@ use crate::fmt::{human_bytes, human_count};
 use crate::model::{Counts, FlowTable, Metric};
 use crate::query::click::{addr_filter, addr_text};
 use crate::query::filter::{AddrField, Filter};
+use crate::query::labels::Labels;
 use crate::query::{ConversationMode, Ranked};
-use crate::state::{Command, Commands, ExportTarget, Shown, State, TalkersTab};
+use crate::state::{Command, Commands, ExportTarget, Shown, State, TalkersGroup, TalkersTab};
 
-/// One row: what a click filters on (side and address id), the row's text, its counts.
-type Row = (Vec<(AddrField, u32)>, String, Counts);
+/// One row of the table.
+struct Row {
+    /// What a click filters on: side and address id.
+    fields: Vec<(AddrField, u32)>,
+    /// The address (or pair).
+    text: String,
+    /// The name from the context files ("" without one).
+    name: String,
+    /// What hovering the address shows: the whole resource.
+    hover: Vec<String>,
+    /// A condition on the name (`dst_resource == "…"`, `dst_service == S3`), if it has one.
+    name_filter: Option<Filter>,
+    /// Flows, packets, bytes.
+    counts: Counts,
+}
 
 /// Top talkers: the tab bar and the table.
 pub(super) fn talkers_ui(
@@ -24,7 +38,18 @@ pub(super) fn talkers_ui(
     table: &FlowTable,
 ) {
     let tab = controls_ui(state, cmds, ui, shown, table);
-    let mut rows = rows(tab, shown, table);
+    if tab == TalkersTab::Rules {
+        super::rules::rules_ui(state, ui);
+        return;
+    }
+    if state.talkers_group != TalkersGroup::Address
+        && matches!(tab, TalkersTab::Sources | TalkersTab::Destinations)
+    {
+        named_ui(state, cmds, ui, shown);
+        return;
+    }
+    let labels = state.query_context.labels.as_ref().map(|l| l.0.clone());
+    let mut rows = rows(tab, shown, table, labels.as_deref());
     if tab == TalkersTab::Conversations
         && shown.views.conversations.is_empty()
         && state.status.querying
@@ -33,20 +58,21 @@ pub(super) fn talkers_ui(
     }
     if state.talkers_by_address {
         // Address ids follow the address order (the dictionary is sorted by value).
-        rows.sort_by_key(|(fields, _, _)| fields.iter().map(|(_, id)| *id).collect::<Vec<_>>());
+        rows.sort_by_key(|r| r.fields.iter().map(|(_, id)| *id).collect::<Vec<_>>());
     }
     egui::ScrollArea::vertical()
         .id_salt("talkers")
         .show(ui, |ui| {
+            let named = labels.is_some();
             egui::Grid::new("talkers_grid")
-                .num_columns(5)
+                .num_columns(if named { 6 } else { 5 })
                 .striped(true)
                 .show(ui, |ui| {
-                    header_ui(state, cmds, ui, shown.options.metric);
+                    header_ui(state, cmds, ui, shown.options.metric, named);
                     let metric = shown.options.metric;
                     let total = shown.views.totals.counts[metric].max(1);
                     for row in &rows {
-                        row_ui(cmds, ui, table, row, metric, total);
+                        row_ui(cmds, ui, table, row, metric, total, named);
                     }
                 });
         });
@@ -69,6 +95,31 @@ fn controls_ui(
         ui.selectable_value(&mut tab, TalkersTab::Sources, "Sources");
         ui.selectable_value(&mut tab, TalkersTab::Destinations, "Destinations");
         ui.selectable_value(&mut tab, TalkersTab::Conversations, "Conversations");
+        let inv = &table.context;
+        if !inv.groups.is_empty() || !inv.acls.is_empty() || tab == TalkersTab::Rules {
+            ui.selectable_value(&mut tab, TalkersTab::Rules, "Rules")
+                .on_hover_text("Security-group and network ACL rules: what each admitted");
+        }
+        if state.query_context.labels.is_some()
+            && matches!(tab, TalkersTab::Sources | TalkersTab::Destinations)
+        {
+            ui.separator();
+            ui.selectable_value(
+                &mut state.talkers_group,
+                TalkersGroup::Address,
+                "by address",
+            );
+            ui.selectable_value(&mut state.talkers_group, TalkersGroup::Name, "by name")
+                .on_hover_text("Group by resource or your own label (src_resource / dst_resource)");
+            ui.selectable_value(
+                &mut state.talkers_group,
+                TalkersGroup::Service,
+                "AWS service",
+            )
+            .on_hover_text(
+                "Group by the AWS service of ip-ranges.json (src_service / dst_service)",
+            );
+        }
         if tab == TalkersTab::Conversations {
             ui.separator();
             ui.selectable_value(
@@ -87,7 +138,20 @@ fn controls_ui(
             TalkersTab::Sources => "sources.csv",
             TalkersTab::Destinations => "destinations.csv",
             TalkersTab::Conversations => "conversations.csv",
+            TalkersTab::Rules => "rules.csv",
         };
+        if tab == TalkersTab::Rules {
+            if let Some((_, usage)) = &state.rules
+                && ui
+                    .button("Copy")
+                    .on_hover_text("Copy the rules as CSV")
+                    .clicked()
+            {
+                ui.ctx()
+                    .copy_text(crate::report::rules::rules_table(usage).to_csv());
+            }
+            return;
+        }
         if ui.button("Export CSV…").clicked() {
             cmds.push(Command::Export(ExportTarget::Table(table_name.into())));
         }
@@ -114,15 +178,29 @@ fn controls_ui(
 }
 
 /// The rows of a tab, in rank order.
-fn rows(tab: TalkersTab, shown: &Shown, table: &FlowTable) -> Vec<Row> {
+fn rows(tab: TalkersTab, shown: &Shown, table: &FlowTable, labels: Option<&Labels>) -> Vec<Row> {
+    let key = |id: u32| table.addrs.get(id as usize).copied();
+    let name = |id: u32| key(id).and_then(|k| labels.and_then(|l| name_of(l, k)));
     let addresses = |side: AddrField, list: &[Ranked<u32>]| -> Vec<Row> {
         list.iter()
-            .map(|r| (vec![(side, r.key)], addr_text(table, r.key), r.counts))
+            .map(|r| {
+                let (name, hover, field) = name(r.key).unwrap_or_default();
+                let name_filter = field.map(|f| name_condition(f, side, &name));
+                Row {
+                    fields: vec![(side, r.key)],
+                    text: addr_text(table, r.key),
+                    name,
+                    hover,
+                    name_filter,
+                    counts: r.counts,
+                }
+            })
             .collect()
     };
     match tab {
         TalkersTab::Sources => addresses(AddrField::Src, &shown.views.sources),
         TalkersTab::Destinations => addresses(AddrField::Dst, &shown.views.destinations),
+        TalkersTab::Rules => Vec::new(),
         TalkersTab::Conversations => {
             let undirected = shown.options.conversations == ConversationMode::Undirected;
             let arrow = if undirected { "<->" } else { "->" };
@@ -141,16 +219,164 @@ fn rows(tab: TalkersTab, shown: &Shown, table: &FlowTable) -> Vec<Row> {
                     } else {
                         vec![(AddrField::Src, r.key.0), (AddrField::Dst, r.key.1)]
                     };
-                    (fields, text, r.counts)
+                    let (a, b) = (
+                        name(r.key.0).unwrap_or_default(),
+                        name(r.key.1).unwrap_or_default(),
+                    );
+                    let name = if a.0.is_empty() && b.0.is_empty() {
+                        String::new()
+                    } else {
+                        let or_dash = |s: &str| {
+                            if s.is_empty() {
+                                "-".to_owned()
+                            } else {
+                                s.to_owned()
+                            }
+                        };
+                        format!("{} {arrow} {}", or_dash(&a.0), or_dash(&b.0))
+                    };
+                    let mut hover = a.1;
+                    if !b.1.is_empty() {
+                        hover.push(String::new());
+                        hover.extend(b.1);
+                    }
+                    Row {
+                        fields,
+                        text,
+                        name,
+                        hover,
+                        name_filter: None,
+                        counts: r.counts,
+                    }
                 })
                 .collect()
         }
     }
 }
 
+/// Talkers grouped by a label (name or AWS service): click a name to filter on it.
+fn named_ui(state: &State, cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown) {
+    let metric = shown.options.metric;
+    let key = (
+        shown.filter.clone(),
+        state.talkers_tab,
+        state.talkers_group,
+        metric,
+    );
+    let Some(named) = state.named_talkers.as_ref().filter(|n| n.key == key) else {
+        ui.weak("Grouping by name…");
+        return;
+    };
+    let total = shown.views.totals.counts[metric].max(1);
+    egui::ScrollArea::vertical()
+        .id_salt("named_talkers")
+        .show(ui, |ui| {
+            egui::Grid::new("named_grid")
+                .num_columns(5)
+                .striped(true)
+                .show(ui, |ui| {
+                    for h in ["Name", "Flows", "Packets", "Bytes"] {
+                        ui.strong(h);
+                    }
+                    ui.strong(format!("Share of {}", metric.name()));
+                    ui.end_row();
+                    for g in &named.groups {
+                        let name = g.key.first().map_or("-", String::as_str);
+                        if name == "-" {
+                            ui.weak("(no name)");
+                        } else {
+                            let r = ui.add(egui::Button::new(name).frame(false));
+                            if r.on_hover_text(format!("Filter on {} == {name}", named.field))
+                                .clicked()
+                            {
+                                let cond = Filter::Str {
+                                    field: named.field.clone(),
+                                    values: vec![name.to_owned()],
+                                };
+                                cmds.push(click_command(ui, cond));
+                            }
+                        }
+                        ui.label(human_count(g.counts.flows()));
+                        ui.label(human_count(g.counts.packets()));
+                        ui.label(human_bytes(g.counts.bytes()));
+                        let share = g.counts[metric] as f32 / total as f32;
+                        ui.add(
+                            egui::ProgressBar::new(share)
+                                .desired_width(140.0)
+                                .text(format!("{:.1}%", share * 100.0)),
+                        );
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// Which label field a name came from.
+#[derive(Clone, Copy)]
+enum NameKind {
+    Resource,
+    Service,
+}
+
+/// The name of an address, what hovering it shows, and which label field it is.
+fn name_of(labels: &Labels, key: u128) -> Option<(String, Vec<String>, Option<NameKind>)> {
+    if let Some(r) = labels.resource_of(key) {
+        let hover = r.detail.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        return Some((r.label.clone(), hover, Some(NameKind::Resource)));
+    }
+    if let Some(l) = labels.user_label(key) {
+        let hover = vec![l.to_owned(), "from your cidr,label file".into()];
+        return Some((l.to_owned(), hover, Some(NameKind::Resource)));
+    }
+    if let Some((service, label)) = labels.service_of(key) {
+        let hover = vec![
+            label.to_owned(),
+            format!("AWS ip-ranges.json: service {service}"),
+        ];
+        return Some((
+            label.to_owned(),
+            hover,
+            Some(NameKind::Service).filter(|_| service != "AMAZON"),
+        ));
+    }
+    let label = labels.addr_label(key)?;
+    Some((
+        label.into_owned(),
+        vec!["a link-local address every VPC has".into()],
+        None,
+    ))
+}
+
+/// `src_resource == "…"` or `dst_service == S3` for a row's name.
+fn name_condition(kind: NameKind, side: AddrField, name: &str) -> Filter {
+    let side = match side {
+        AddrField::Src => "src",
+        AddrField::Dst => "dst",
+        _ => "",
+    };
+    match kind {
+        NameKind::Resource => Filter::Str {
+            field: format!("{side}_resource")
+                .trim_start_matches('_')
+                .to_owned(),
+            values: vec![name.to_owned()],
+        },
+        NameKind::Service => Filter::Str {
+            field: format!("{side}_service").trim_start_matches('_').to_owned(),
+            values: vec![name.split_whitespace().nth(1).unwrap_or(name).to_owned()],
+        },
+    }
+}
+
 /// The column headers: they sort, by address or by rank in a metric (the top N change). The
 /// active sort shows selected (no arrow glyph: the default fonts lack one).
-fn header_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui, metric: Metric) {
+fn header_ui(
+    state: &mut State,
+    cmds: &mut Commands,
+    ui: &mut egui::Ui,
+    metric: Metric,
+    named: bool,
+) {
     let header = |ui: &mut egui::Ui, label: &str, active: bool| {
         let what = format!("Sort by {}", label.to_lowercase());
         let r = ui.add(egui::Button::selectable(
@@ -162,6 +388,9 @@ fn header_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui, metric: 
     };
     if header(ui, "Address", state.talkers_by_address) {
         state.talkers_by_address = true;
+    }
+    if named {
+        ui.strong("Name");
     }
     for (mt, label) in [
         (Metric::Flows, "Flows"),
@@ -182,15 +411,21 @@ fn header_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui, metric: 
 }
 
 /// One row: the clickable address (or pair), its counts and its share bar.
+#[allow(clippy::too_many_arguments)]
 fn row_ui(
     cmds: &mut Commands,
     ui: &mut egui::Ui,
     table: &FlowTable,
-    (fields, text, counts): &Row,
+    row: &Row,
     metric: Metric,
     total: u64,
+    named: bool,
 ) {
-    let r = ui.add(egui::Button::new(egui::RichText::new(text).monospace()).frame(false));
+    let (fields, text, counts) = (&row.fields, &row.text, &row.counts);
+    let mut r = ui.add(egui::Button::new(egui::RichText::new(text).monospace()).frame(false));
+    if !row.hover.is_empty() {
+        r = r.on_hover_text(row.hover.join("\n"));
+    }
     let cond = || {
         fields
             .iter()
@@ -221,11 +456,55 @@ fn row_ui(
                 ui.close();
             }
         }
+        if fields.len() == 2 {
+            if ui.button("Why rejected?").clicked() {
+                cmds.push(Command::Explain {
+                    condition: cond(),
+                    accepted: false,
+                });
+                ui.close();
+            }
+            if ui.button("Which rules allowed it?").clicked() {
+                cmds.push(Command::Explain {
+                    condition: cond(),
+                    accepted: true,
+                });
+                ui.close();
+            }
+        }
+        if let Some(f) = &row.name_filter
+            && ui.button(format!("Filter on {}", row.name)).clicked()
+        {
+            cmds.push(Command::AddCondition(f.clone()));
+            ui.close();
+        }
         if ui.button("Copy").clicked() {
             ui.ctx().copy_text(text.clone());
             ui.close();
         }
     });
+    if named {
+        // A fixed width: a truncating label in a grid would shrink to the column's last width.
+        let size = egui::vec2(240.0, ui.spacing().interact_size.y);
+        let n = ui
+            .allocate_ui_with_layout(
+                size,
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| {
+                    ui.set_min_width(size.x);
+                    ui.add(egui::Label::new(&row.name).truncate())
+                },
+            )
+            .inner;
+        if let Some(f) = &row.name_filter {
+            let n = n
+                .interact(egui::Sense::click())
+                .on_hover_text("Click to filter on this name");
+            if n.clicked() {
+                cmds.push(click_command(ui, f.clone()));
+            }
+        }
+    }
     ui.label(human_count(counts.flows()));
     ui.label(human_count(counts.packets()));
     ui.label(human_bytes(counts.bytes()));

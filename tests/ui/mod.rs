@@ -1,6 +1,7 @@
 //! The desktop app, headless: egui_kittest drives the real `FlowApp` through AccessKit labels.
 
 mod app;
+mod context;
 mod views;
 
 use std::path::PathBuf;

@@ -45,7 +45,7 @@ pub struct RuleUsage {
     pub bytes: u64,
     /// Distinct peer addresses.
     pub peers: u64,
-    /// The rule's peer is all of IPv4 or IPv6 (`0.0.0.0/0`, `::/0`).
+    /// An inbound allow rule whose peer is all of IPv4 or IPv6 (`0.0.0.0/0`, `::/0`).
     pub open_to_internet: bool,
     /// Some admitted peer was a public address.
     pub used_from_internet: bool,
@@ -170,7 +170,8 @@ pub fn rule_usage(table: &FlowTable, sel: &Selection, index: &RuleIndex) -> Vec<
                     flows: t.flows,
                     bytes: t.bytes,
                     peers: t.peers.len() as u64,
-                    open_to_internet: matches!(&r.peer, Peer::Cidr(n) if n.prefix_len() == 0),
+                    open_to_internet: !egress
+                        && matches!(&r.peer, Peer::Cidr(n) if n.prefix_len() == 0),
                     used_from_internet: public(&t),
                     covered: covered_groups.contains(g.id.as_str()),
                 });
@@ -196,7 +197,7 @@ pub fn rule_usage(table: &FlowTable, sel: &Selection, index: &RuleIndex) -> Vec<
                 flows: t.flows,
                 bytes: t.bytes,
                 peers: t.peers.len() as u64,
-                open_to_internet: e.cidr.prefix_len() == 0,
+                open_to_internet: !e.egress && e.allow && e.cidr.prefix_len() == 0,
                 used_from_internet: public(&t),
                 covered,
             });

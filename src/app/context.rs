@@ -1,0 +1,286 @@
+//! The context's questions, on worker threads: "Why rejected?" (the flows explained from the
+//! security groups and network ACLs) and the rule usage of the Rules tab.
+
+use std::sync::Arc;
+
+use eframe::egui;
+
+use super::FlowApp;
+use super::job::Job;
+use crate::query::filter::Filter;
+use crate::query::group::group_by_labels;
+use crate::query::labels::ip_key;
+use crate::query::rules::{RuleIndex, RuleUsage, Verdict, explain_groups, rule_usage};
+use crate::query::select;
+use crate::state::{NamedTalkers, TalkersGroup, TalkersTab, Why, WhyRow};
+
+/// What a context job returns.
+pub(super) enum ContextResult {
+    /// The "Why rejected?" window's content.
+    Why(Why),
+    /// The Rules tab's rows, for a filter.
+    Rules(Filter, Arc<Vec<RuleUsage>>),
+    /// Talkers grouped by a label.
+    Named(NamedTalkers),
+}
+
+/// Says where the rules come from when none are loaded.
+const NO_RULES: &str = "No security groups or network ACLs are loaded. Drop (or open) the \
+    JSON output of `aws ec2 describe-network-interfaces`, `describe-security-groups`, \
+    `describe-network-acls` and `describe-subnets` together with the logs.";
+
+/// The deciding rules with the most flows: "acl-…#91 (nacl_deny) · TCP 23 · 51 flows from 35
+/// sources to 8 destinations".
+fn by_rule(rows: &[crate::query::rules::ExplainRow]) -> Vec<String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    type Key<'a> = (&'a str, &'static str, u8, u16);
+    let mut groups: BTreeMap<
+        Key<'_>,
+        (u64, BTreeSet<std::net::IpAddr>, BTreeSet<std::net::IpAddr>),
+    > = BTreeMap::new();
+    for r in rows {
+        let f = &r.group.flow;
+        let e = &r.explanation;
+        let g = groups
+            .entry((e.rule.as_str(), e.verdict.name(), f.protocol, f.dstport))
+            .or_default();
+        g.0 += r.group.flows;
+        g.1.insert(f.src);
+        g.2.insert(f.dst);
+    }
+    let mut list: Vec<_> = groups.into_iter().collect();
+    list.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    list.iter()
+        .take(8)
+        .map(|((rule, verdict, proto, port), (flows, src, dst))| {
+            let rule = if rule.is_empty() { "no rule" } else { rule };
+            format!(
+                "  {rule} ({verdict}) · {} {port} · {flows} flows from {} sources to {} destinations",
+                crate::query::rules::eval::proto_name(*proto),
+                src.len(),
+                dst.len()
+            )
+        })
+        .collect()
+}
+
+impl FlowApp {
+    /// The rule index of the loaded data, if its context has rules.
+    fn rule_index(&self) -> Option<Arc<RuleIndex>> {
+        let loaded = self.state.loaded.as_ref()?;
+        let inv = &loaded.table.context;
+        (!inv.groups.is_empty() || !inv.acls.is_empty())
+            .then(|| Arc::new(RuleIndex::new(inv.clone())))
+    }
+
+    /// Opens "Why rejected?" for the filter and `condition` (REJECTs, or ACCEPTs).
+    pub(super) fn explain(&mut self, ctx: &egui::Context, condition: Filter, accepted: bool) {
+        let (Some(loaded), Some(index)) = (&self.state.loaded, self.rule_index()) else {
+            self.state.notifications.push(NO_RULES.into());
+            return;
+        };
+        let action = if accepted { "ACCEPT" } else { "REJECT" };
+        let asked = self.state.filter.clone().and(condition);
+        let title = if asked == Filter::All {
+            format!("{action} flows")
+        } else {
+            format!("{action} flows where {asked}")
+        };
+        let filter = asked.and(Filter::Str {
+            field: "action".into(),
+            values: vec![action.into()],
+        });
+        self.state.why = Some(Why {
+            title: title.clone(),
+            pending: true,
+            ..Why::default()
+        });
+        let (table, qctx) = (loaded.table.clone(), self.state.query_context.clone());
+        let labels = loaded.labels.clone();
+        let job = Job::spawn("flowlens-explain", ctx, move || {
+            let sel = select(&table, &filter, &qctx).map_err(|e| e.to_string())?;
+            let rows = explain_groups(&table, &sel, &index, accepted);
+            let name = |ip: std::net::IpAddr| {
+                labels
+                    .as_ref()
+                    .and_then(|l| l.addr_label(ip_key(ip)).map(|n| format!("{ip} ({n})")))
+                    .unwrap_or_else(|| ip.to_string())
+            };
+            let verdicts = [
+                Verdict::NaclDeny,
+                Verdict::NoSgAllow,
+                Verdict::AllowedNow,
+                Verdict::NoContext,
+                Verdict::Allowed,
+                Verdict::DeniedNow,
+            ];
+            let mut summary: Vec<String> = verdicts
+                .iter()
+                .filter_map(|v| {
+                    let of: Vec<_> = rows
+                        .iter()
+                        .filter(|r| r.explanation.verdict == *v)
+                        .collect();
+                    let flows: u64 = of.iter().map(|r| r.group.flows).sum();
+                    (!of.is_empty())
+                        .then(|| format!("{}: {flows} flows in {} groups", v.name(), of.len()))
+                })
+                .collect();
+            summary.push("By deciding rule:".into());
+            summary.extend(by_rule(&rows));
+            let shown = rows
+                .iter()
+                .take(Why::MAX_ROWS)
+                .map(|r| {
+                    let f = &r.group.flow;
+                    WhyRow {
+                        verdict: r.explanation.verdict.name().to_owned(),
+                        flows: r.group.flows,
+                        flow: format!(
+                            "{} → {} {} {} on {}",
+                            name(f.src),
+                            name(f.dst),
+                            crate::query::rules::eval::proto_name(f.protocol),
+                            f.dstport,
+                            f.interface
+                        ),
+                        rule: r.explanation.rule.clone(),
+                        reason: r.explanation.reason.clone(),
+                    }
+                })
+                .collect();
+            Ok(ContextResult::Why(Why {
+                title,
+                summary,
+                groups: rows.len(),
+                rows: shown,
+                pending: false,
+            }))
+        });
+        self.start_context_job(job);
+    }
+
+    /// Computes the Rules tab's rows for the shown filter, if the tab shows and they are not
+    /// already there.
+    pub(super) fn want_rules(&mut self, ctx: &egui::Context) {
+        if self.state.talkers_tab != TalkersTab::Rules || self.context_job.is_some() {
+            return;
+        }
+        let Some(shown) = self.state.shown.clone() else {
+            return;
+        };
+        if self
+            .state
+            .rules
+            .as_ref()
+            .is_some_and(|(f, _)| *f == shown.filter)
+        {
+            return;
+        }
+        let Some(loaded) = &self.state.loaded else {
+            return;
+        };
+        let Some(index) = self.rule_index() else {
+            self.state.rules = Some((shown.filter.clone(), Arc::new(Vec::new())));
+            return;
+        };
+        let table = loaded.table.clone();
+        let job = Job::spawn("flowlens-rules", ctx, move || {
+            let usage = rule_usage(&table, &shown.selection, &index);
+            Ok(ContextResult::Rules(shown.filter.clone(), Arc::new(usage)))
+        });
+        self.start_context_job(job);
+    }
+
+    /// Groups the Sources or Destinations tab by a label, if asked and not already there.
+    pub(super) fn want_named_talkers(&mut self, ctx: &egui::Context) {
+        let tab = self.state.talkers_tab;
+        let group = self.state.talkers_group;
+        if group == TalkersGroup::Address
+            || !matches!(tab, TalkersTab::Sources | TalkersTab::Destinations)
+            || self.context_job.is_some()
+        {
+            return;
+        }
+        let Some(shown) = self.state.shown.clone() else {
+            return;
+        };
+        let metric = shown.options.metric;
+        let key = (shown.filter.clone(), tab, group, metric);
+        if self
+            .state
+            .named_talkers
+            .as_ref()
+            .is_some_and(|n| n.key == key)
+        {
+            return;
+        }
+        let Some(loaded) = &self.state.loaded else {
+            return;
+        };
+        let Some(labels) = loaded.labels.clone() else {
+            self.state.talkers_group = TalkersGroup::Address;
+            return;
+        };
+        let side = if tab == TalkersTab::Sources {
+            "src"
+        } else {
+            "dst"
+        };
+        let field = match group {
+            TalkersGroup::Service => format!("{side}_service"),
+            _ => format!("{side}_resource"),
+        };
+        let (table, top) = (loaded.table.clone(), shown.options.top_n.max(1));
+        let job = Job::spawn("flowlens-named", ctx, move || {
+            let fields = [field.clone()];
+            let (_, groups) = group_by_labels(
+                &table,
+                &shown.selection,
+                &fields,
+                metric,
+                top,
+                Some(&labels),
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(ContextResult::Named(NamedTalkers { key, field, groups }))
+        });
+        self.start_context_job(job);
+    }
+
+    fn start_context_job(&mut self, job: Result<Job<Result<ContextResult, String>>, String>) {
+        match job {
+            Ok(job) => self.context_job = Some(job),
+            Err(e) => self.state.notifications.push(e),
+        }
+    }
+
+    /// A finished context job.
+    pub(super) fn poll_context(&mut self) {
+        let Some(result) = self.context_job.as_mut().and_then(Job::poll) else {
+            return;
+        };
+        self.context_job = None;
+        match result {
+            Ok(Ok(ContextResult::Why(why))) => {
+                // Only if the window is still open and for the same question.
+                if self
+                    .state
+                    .why
+                    .as_ref()
+                    .is_some_and(|w| w.title == why.title)
+                {
+                    self.state.why = Some(why);
+                }
+            }
+            Ok(Ok(ContextResult::Rules(filter, usage))) => self.state.rules = Some((filter, usage)),
+            Ok(Ok(ContextResult::Named(named))) => self.state.named_talkers = Some(named),
+            Ok(Err(e)) | Err(e) => {
+                self.state.why = None;
+                self.state
+                    .notifications
+                    .push(format!("Explaining failed: {e}"));
+            }
+        }
+    }
+}
