@@ -523,3 +523,45 @@ fn prefix_list_entries_without_an_id_are_linked_and_said_so() {
             .any(|f| f.notes.iter().any(|n| n.contains("taken as pl-0abc")))
     );
 }
+
+#[test]
+fn nat_gateway_traffic_can_be_counted_once() {
+    // AWS's "traffic through a NAT gateway" example: the instance's interface logs
+    // instance → server; the NAT gateway's interface logs the same pair (the private leg) and
+    // NAT → server (the translated leg).
+    let dir = tempfile::tempdir().unwrap();
+    let lines = [
+        "2 123456789010 eni-inst 10.0.1.5 203.0.113.5 41000 443 6 10 5000 1700000000 1700000060 ACCEPT OK",
+        "2 123456789010 eni-nat 10.0.1.5 203.0.113.5 41000 443 6 10 5000 1700000000 1700000060 ACCEPT OK",
+        "2 123456789010 eni-nat 10.0.0.9 203.0.113.5 51000 443 6 10 5000 1700000000 1700000060 ACCEPT OK",
+        "2 123456789010 eni-nat 203.0.113.5 10.0.0.9 443 51000 6 12 9000 1700000000 1700000060 ACCEPT OK",
+        "2 123456789010 eni-nat 203.0.113.5 10.0.1.5 443 41000 6 12 9000 1700000000 1700000060 ACCEPT OK",
+    ];
+    write(dir.path(), "a.log", (lines.join("\n") + "\n").as_bytes());
+    let enis = r#"{"NetworkInterfaces": [
+        {"NetworkInterfaceId": "eni-nat", "InterfaceType": "nat_gateway", "SubnetId": "subnet-a",
+         "Description": "Interface for NAT Gateway nat-0abc", "PrivateIpAddress": "10.0.0.9",
+         "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.9"}]},
+        {"NetworkInterfaceId": "eni-inst", "InterfaceType": "interface", "SubnetId": "subnet-b",
+         "PrivateIpAddress": "10.0.1.5", "Attachment": {"InstanceId": "i-1"}}]}
+        {"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}]}"#;
+    write(dir.path(), "ctx.json", enis.as_bytes());
+    let t = load_paths(&[dir.path().to_path_buf()]);
+    let ctx = context_of(&t);
+    assert_eq!(t.len(), 5);
+    let recipe = flowlens::query::recipes::recipe("nat-counted-once").unwrap();
+    assert_eq!(
+        count(&t, &ctx, recipe.filter),
+        3,
+        "the private leg's two records go"
+    );
+    assert_eq!(
+        count(
+            &t,
+            &ctx,
+            &format!("({}) and interface_id == eni-nat", recipe.filter)
+        ),
+        2,
+        "the NAT's translated leg stays"
+    );
+}

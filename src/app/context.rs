@@ -10,7 +10,7 @@ use super::job::Job;
 use crate::query::filter::Filter;
 use crate::query::group::group_by_labels;
 use crate::query::labels::ip_key;
-use crate::query::rules::{RuleIndex, RuleUsage, Verdict, explain_groups, rule_usage};
+use crate::query::rules::{RuleIndex, RuleUsage, Verdict, explain_groups_with, rule_usage};
 use crate::query::select;
 use crate::state::{NamedTalkers, TalkersGroup, TalkersTab, Why, WhyRow};
 
@@ -99,7 +99,7 @@ impl FlowApp {
         let labels = loaded.labels.clone();
         let job = Job::spawn("flowlens-explain", ctx, move || {
             let sel = select(&table, &filter, &qctx).map_err(|e| e.to_string())?;
-            let rows = explain_groups(&table, &sel, &index, accepted);
+            let rows = explain_groups_with(&table, &sel, &index, accepted, Why::MAX_ROWS);
             let name = |ip: std::net::IpAddr| {
                 labels
                     .as_ref()

@@ -8,12 +8,16 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::ingest::{LoadOptions, load};
 use crate::model::{FlowTable, Metric};
+use crate::query::context::LabelsRef;
 use crate::query::filter::{Filter, parse};
 use crate::query::group::group_by_sums;
+use crate::query::labels::Labels;
+use crate::query::rules::{RuleIndex, explain_groups_with, rule_usage};
 use crate::query::{QueryContext, ViewCache, ViewOptions, compute_views, select};
 
 /// The filters the app benchmark steps through (what an investigation clicks through).
@@ -42,6 +46,15 @@ pub const FILTER_SEQUENCE: &[&str] = &[
     "",
 ];
 
+/// Label conditions, timed when the data comes with context files.
+pub const LABEL_SEQUENCE: &[&str] = &[
+    "dst_service == S3",
+    "interface_type == nat_gateway",
+    "src_resource ~ \"web\"",
+    "action == REJECT and dst_resource ~ \"^i-\"",
+    "service == EC2 and not interface_type == interface",
+];
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
@@ -67,15 +80,103 @@ pub(super) fn run(paths: Vec<PathBuf>, threads: usize) -> ExitCode {
         t.elapsed().as_secs_f64()
     );
     let cache = ViewCache::default();
-    view_timings(&table, &cache);
+    // Context files among the paths: their labels are indexed as the app does; the views keep
+    // the default VPC definition so that the timings compare with a run without context.
+    let labels = (!table.context.is_empty()).then(|| {
+        let t = Instant::now();
+        let labels = Arc::new(Labels::new(table.context.clone()));
+        eprintln!(
+            "context: {}; labels indexed in {:.1} ms",
+            table.context.describe(),
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+        labels
+    });
+    let ctx = QueryContext {
+        labels: labels.clone().map(LabelsRef),
+        ..QueryContext::default()
+    };
+    view_timings(&table, &cache, &ctx);
+    if labels.is_some() {
+        context_timings(&table, &cache, &ctx);
+    }
     peer_queries(&table, &cache);
     ExitCode::SUCCESS
 }
 
+/// With context: label conditions with every view, then "Why rejected?" and rule usage over
+/// the whole table.
+fn context_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
+    let view_opts = ViewOptions {
+        with_conversations: false,
+        ..ViewOptions::default()
+    };
+    let mut times = Vec::new();
+    for round in 0..2 {
+        for text in LABEL_SEQUENCE {
+            let Ok(filter) = parse(text) else { continue };
+            let t = Instant::now();
+            let Ok(sel) = select(table, &filter, ctx) else {
+                continue;
+            };
+            let views = compute_views(table, cache, &sel, &view_opts);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if round == 1 {
+                times.push(ms);
+                eprintln!(
+                    "label views: {ms:7.1} ms  {:>9} rows  {text}",
+                    views.totals.counts.flows()
+                );
+            }
+        }
+    }
+    let worst = times.iter().copied().fold(0.0, f64::max);
+    eprintln!(
+        "label conditions: median {:.1} ms, worst {worst:.1} ms ({} filters)",
+        median(&mut times),
+        LABEL_SEQUENCE.len()
+    );
+    let index = RuleIndex::new(table.context.clone());
+    for (what, text, accepted) in [
+        (
+            "explain (200 sentences), every REJECT",
+            "action == REJECT",
+            false,
+        ),
+        (
+            "explain (200 sentences), every ACCEPT",
+            "action == ACCEPT",
+            true,
+        ),
+    ] {
+        let t = Instant::now();
+        let Ok(sel) = parse(text)
+            .map_err(|e| e.to_string())
+            .and_then(|f| select(table, &f, ctx).map_err(|e| e.to_string()))
+        else {
+            continue;
+        };
+        let rows = explain_groups_with(table, &sel, &index, accepted, 200);
+        eprintln!(
+            "{what}: {} groups in {:.1} ms",
+            rows.len(),
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    let t = Instant::now();
+    if let Ok(sel) = select(table, &Filter::All, ctx) {
+        let usage = rule_usage(table, &sel, &index);
+        eprintln!(
+            "rule usage, every record: {} rules in {:.1} ms",
+            usage.len(),
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
 /// (1) Filter changes with every view the app shows (default tab: sources), then with the
 /// conversations tab.
-fn view_timings(table: &FlowTable, cache: &ViewCache) {
-    let ctx = QueryContext::default();
+fn view_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
     let view_opts = ViewOptions {
         with_conversations: false,
         ..ViewOptions::default()
@@ -94,7 +195,7 @@ fn view_timings(table: &FlowTable, cache: &ViewCache) {
                 std::thread::sleep(p);
             }
             let t = Instant::now();
-            let Ok(sel) = select(table, &filter, &ctx) else {
+            let Ok(sel) = select(table, &filter, ctx) else {
                 continue;
             };
             let views = compute_views(table, cache, &sel, &view_opts);
@@ -114,7 +215,7 @@ fn view_timings(table: &FlowTable, cache: &ViewCache) {
         with_conversations: true,
         ..ViewOptions::default()
     };
-    if let Ok(sel) = select(table, &Filter::All, &ctx) {
+    if let Ok(sel) = select(table, &Filter::All, ctx) {
         compute_views(table, cache, &sel, &conv_opts);
     }
     eprintln!(
@@ -124,7 +225,7 @@ fn view_timings(table: &FlowTable, cache: &ViewCache) {
     for text in FILTER_SEQUENCE {
         let Ok(filter) = parse(text) else { continue };
         let t = Instant::now();
-        let Ok(sel) = select(table, &filter, &ctx) else {
+        let Ok(sel) = select(table, &filter, ctx) else {
             continue;
         };
         compute_views(table, cache, &sel, &conv_opts);

@@ -8,7 +8,7 @@ use clap::Args;
 use super::args::InputArgs;
 use super::input::{Selected, load_selected, print_safe, report_problems};
 use crate::query::labels::ip_key;
-use crate::query::rules::{RuleIndex, explain_groups, rule_usage};
+use crate::query::rules::{RuleIndex, explain_groups_with, rule_usage};
 use crate::report::rows::{csv_escape, json_string};
 use crate::report::rules::{TextTable, explain_table, rules_table};
 
@@ -66,7 +66,18 @@ pub(super) fn explain(args: ExplainArgs) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let mut rows = explain_groups(&selected.table, &selected.sel, &index, args.accepted);
+    let sentences = if args.limit > 0 {
+        args.limit
+    } else {
+        usize::MAX
+    };
+    let mut rows = explain_groups_with(
+        &selected.table,
+        &selected.sel,
+        &index,
+        args.accepted,
+        sentences,
+    );
     if args.limit > 0 {
         rows.truncate(args.limit);
     }

@@ -148,7 +148,8 @@ fn run(
     started: Instant,
 ) -> Result<FlowTable, LoadError> {
     let (files, mut unreadable) = discover(paths);
-    let (files, context, mut context_reports) = split_context(files);
+    let (files, context_files): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|(p, _)| !file_is_context(p));
     progress
         .bytes_total
         .store(files.iter().map(|f| f.1).sum(), Ordering::Relaxed);
@@ -187,7 +188,13 @@ fn run(
     let results: Mutex<Vec<Option<FileOutcome>>> =
         Mutex::new((0..files.len()).map(|_| None).collect());
 
+    let mut context = (Inventory::default(), Vec::new());
     std::thread::scope(|scope| -> Result<(), LoadError> {
+        // The context files are read beside the logs, on their own thread.
+        let context_reader = std::thread::Builder::new()
+            .name("flowlens-context".into())
+            .spawn_scoped(scope, || read_contexts(context_files))
+            .map_err(|e| LoadError::Internal(format!("cannot start the context reader: {e}")))?;
         let mut workers = Vec::new();
         for w in 0..threads {
             let worker = std::thread::Builder::new()
@@ -216,8 +223,12 @@ fn run(
             w.join()
                 .map_err(|_| LoadError::Internal("a worker thread panicked".into()))?;
         }
+        context = context_reader
+            .join()
+            .map_err(|_| LoadError::Internal("the context reader panicked".into()))?;
         Ok(())
     })?;
+    let (context, mut context_reports) = context;
     if cancel.load(Ordering::Relaxed) {
         return Err(LoadError::Cancelled);
     }
@@ -255,17 +266,12 @@ fn run(
     Ok(table)
 }
 
-/// Takes the context files (recognised by content) out of the inputs and reads them: a file
-/// that looks like context but cannot be read is reported, never parsed as flow logs.
-fn split_context(files: Vec<(PathBuf, u64)>) -> (Vec<(PathBuf, u64)>, Inventory, Vec<FileReport>) {
-    let mut logs = Vec::with_capacity(files.len());
+/// Reads the context files (told from the logs by their content): a file that looks like
+/// context but cannot be read is reported, never parsed as flow logs.
+fn read_contexts(files: Vec<(PathBuf, u64)>) -> (Inventory, Vec<FileReport>) {
     let mut inventory = Inventory::default();
     let mut reports = Vec::new();
     for (path, bytes) in files {
-        if !file_is_context(&path) {
-            logs.push((path, bytes));
-            continue;
-        }
         let mut report = FileReport {
             path: path.clone(),
             bytes,
@@ -289,7 +295,7 @@ fn split_context(files: Vec<(PathBuf, u64)>) -> (Vec<(PathBuf, u64)>, Inventory,
     {
         r.notes.push(note);
     }
-    (logs, inventory, reports)
+    (inventory, reports)
 }
 
 /// Reads one file, turning a panic into an error for that file.

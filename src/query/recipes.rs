@@ -140,7 +140,33 @@ pub const RECIPES: &[Recipe] = &[
         Ranking::Sources,
         &["interface_id", "log_status"],
     ),
+    // With context files (the labels below need them; without, the filter says so).
+    r(
+        "rejected-resources",
+        "Which of our resources get rejected traffic, and from where? (needs context)",
+        "action == REJECT",
+        PortSide::Dst,
+        Metric::Flows,
+        Ranking::Destinations,
+        &["dst_resource", "dstport"],
+    ),
+    r(
+        "nat-counted-once",
+        "Top talkers with NAT gateway traffic counted once (needs context)",
+        NAT_ONCE,
+        PortSide::Dst,
+        Metric::Bytes,
+        Ranking::Sources,
+        &["src_resource"],
+    ),
 ];
+
+/// Leaves out the records a NAT gateway's interface logs for the private leg of a connection:
+/// the instance's own interface logs the same source and destination (AWS: "traffic through a
+/// NAT gateway", flow-logs-records-examples), so they would count twice. The NAT's own records
+/// to and from the internet (the translated leg) stay.
+pub const NAT_ONCE: &str = "not (interface_type == nat_gateway and ((src is vpc and not \
+    src_resource ~ \"^NAT gateway\") or (dst is vpc and not dst_resource ~ \"^NAT gateway\")))";
 
 /// The recipe of a name.
 pub fn recipe(name: &str) -> Option<&'static Recipe> {

@@ -70,7 +70,7 @@ pub fn explain_table(rows: &[ExplainRow], label: &dyn Fn(IpAddr) -> String) -> T
             label(f.dst),
             f.dstport.to_string(),
             f.protocol.to_string(),
-            f.interface.clone(),
+            f.interface.to_string(),
             r.group.flows.to_string(),
             r.group.bytes.to_string(),
             r.explanation.verdict.name().to_owned(),

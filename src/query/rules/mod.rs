@@ -15,6 +15,8 @@ pub mod explain;
 mod tests;
 pub mod usage;
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use super::block::{NULL, for_blocks};
@@ -25,8 +27,13 @@ use crate::model::addr::key_to_ip;
 use crate::model::columns::views;
 
 pub use eval::{Flow, RuleIndex, Way};
-pub use explain::{ExplainRow, Explanation, Verdict, explain, explain_groups};
+pub use explain::{
+    ExplainRow, Explanation, Verdict, explain, explain_groups, explain_groups_with, verdict,
+};
 pub use usage::{RuleUsage, rule_usage};
+
+/// Groups of flows evaluated per task on the worker threads.
+pub(crate) const PAR_SLICE: usize = 8192;
 
 /// Flows of one (interface, srcaddr, dstaddr, dstport, protocol, action).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +41,7 @@ pub struct FlowGroup {
     /// The flow (its `srcport` is the group's lowest).
     pub flow: Flow,
     /// `action` (`ACCEPT`, `REJECT`, or empty).
-    pub action: String,
+    pub action: Arc<str>,
     /// Records.
     pub flows: u64,
     /// Sum of `packets`.
@@ -60,6 +67,26 @@ type Key = (u64, u64, u64, u64, u64, u64);
 /// Groups the selected records by (interface, srcaddr, dstaddr, dstport, protocol, action).
 /// Records without addresses (NODATA, SKIPDATA) are left out.
 pub fn flow_groups(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
+    let mut out = flow_groups_unsorted(table, sel);
+    out.sort_unstable_by(|a, b| {
+        b.flows
+            .cmp(&a.flows)
+            .then_with(|| {
+                (a.flow.src, a.flow.dst, a.flow.dstport).cmp(&(
+                    b.flow.src,
+                    b.flow.dst,
+                    b.flow.dstport,
+                ))
+            })
+            .then_with(|| a.flow.interface.cmp(&b.flow.interface))
+            .then_with(|| a.flow.protocol.cmp(&b.flow.protocol))
+            .then_with(|| a.action.cmp(&b.action))
+    });
+    out
+}
+
+/// [`flow_groups`] in no particular order (rule usage sums them; no order needed).
+pub(crate) fn flow_groups_unsorted(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
     let cols = views(&table.df);
     let find = |n: &str| cols.iter().position(|c| c.name == n);
     let names = [
@@ -123,10 +150,19 @@ pub fn flow_groups(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
             }
         },
     );
-    let cat = |c: Option<usize>, id: u64| -> String {
+    // Each category once, shared by every group that has it.
+    let shared = |c: Option<usize>| -> Vec<Arc<str>> {
         c.and_then(|c| cols.get(c))
-            .and_then(|col| usize::try_from(id).ok().and_then(|i| col.categories.get(i)))
-            .map_or(String::new(), |s| (*s).to_owned())
+            .map(|col| col.categories.iter().map(|s| Arc::from(*s)).collect())
+            .unwrap_or_default()
+    };
+    let (enis, actions) = (shared(which[0]), shared(which[5]));
+    let empty: Arc<str> = Arc::from("");
+    let cat = |list: &[Arc<str>], id: u64| -> Arc<str> {
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| list.get(i))
+            .map_or_else(|| empty.clone(), Arc::clone)
     };
     let addr = |id: u64| {
         usize::try_from(id)
@@ -134,7 +170,7 @@ pub fn flow_groups(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
             .and_then(|i| table.addrs.get(i))
             .map(|k| key_to_ip(*k))
     };
-    let mut out: Vec<FlowGroup> = map
+    let out: Vec<FlowGroup> = map
         .into_iter()
         .filter_map(|((eni, src, dst, dport, proto, action), a)| {
             Some(FlowGroup {
@@ -144,9 +180,9 @@ pub fn flow_groups(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
                     srcport: u16::try_from(a.srcport).unwrap_or(0),
                     dstport: u16::try_from(dport).unwrap_or(0),
                     protocol: u8::try_from(proto).unwrap_or(0),
-                    interface: cat(which[0], eni),
+                    interface: cat(&enis, eni),
                 },
-                action: cat(which[5], action),
+                action: cat(&actions, action),
                 flows: a.flows,
                 packets: a.packets,
                 bytes: a.bytes,
@@ -154,19 +190,5 @@ pub fn flow_groups(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
             })
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.flows
-            .cmp(&a.flows)
-            .then_with(|| {
-                (a.flow.src, a.flow.dst, a.flow.dstport).cmp(&(
-                    b.flow.src,
-                    b.flow.dst,
-                    b.flow.dstport,
-                ))
-            })
-            .then_with(|| a.flow.interface.cmp(&b.flow.interface))
-            .then_with(|| a.flow.protocol.cmp(&b.flow.protocol))
-            .then_with(|| a.action.cmp(&b.action))
-    });
     out
 }

@@ -16,10 +16,11 @@ use std::net::IpAddr;
 use rustc_hash::FxHashSet;
 
 use super::eval::{Flow, RuleId, RuleIndex, acl_entry_text, sg_rule_text};
-use super::{FlowGroup, flow_groups};
+use super::{FlowGroup, PAR_SLICE, flow_groups_unsorted};
 use crate::model::FlowTable;
 use crate::model::inventory::Peer;
 use crate::query::filter::AddrClass;
+use crate::query::par::par_fold;
 use crate::query::select::Selection;
 
 /// One rule's use.
@@ -75,7 +76,7 @@ fn credit_flow(index: &RuleIndex, tally: &mut BTreeMap<RuleId, Tally>, g: &FlowG
         .acl
         .as_ref()
         .and_then(|a| a.entry.as_ref().map(|e| (a, e)));
-    match g.action.as_str() {
+    match &*g.action {
         "ACCEPT" => {
             if let Some((a, e)) = acl_entry
                 && e.allow
@@ -100,40 +101,85 @@ fn credit_flow(index: &RuleIndex, tally: &mut BTreeMap<RuleId, Tally>, g: &FlowG
     }
 }
 
+/// Interfaces, addresses, port and protocol of the flows logged between two inventory interfaces.
+type LoggedKeys<'a> = FxHashSet<(&'a str, std::net::IpAddr, std::net::IpAddr, u16, u8)>;
+
+/// The rules' tallies over all groups, and the interfaces whose rules were credited from the
+/// other end's records.
+fn tally_groups(
+    groups: &[FlowGroup],
+    index: &RuleIndex,
+    logged_keys: &LoggedKeys<'_>,
+) -> (BTreeMap<RuleId, Tally>, FxHashSet<String>) {
+    // Slices of groups on the worker threads, each with its own tally, merged after.
+    let slices: Vec<&[FlowGroup]> = groups.chunks(PAR_SLICE).collect();
+    par_fold(
+        slices.len(),
+        "flowlens-rules",
+        || {
+            (
+                BTreeMap::<RuleId, Tally>::new(),
+                FxHashSet::<String>::default(),
+            )
+        },
+        |(tally, inferred), k| {
+            for g in slices.get(k).copied().unwrap_or_default() {
+                credit_flow(index, tally, g, &g.flow);
+                // The other end is one of ours and did not log this flow itself (flow logs on
+                // some interfaces only): its rules admitted this flow too.
+                if &*g.action != "ACCEPT" {
+                    continue;
+                }
+                let f = &g.flow;
+                for addr in [f.src, f.dst] {
+                    if let Some(eni) = index.interface_of(addr)
+                        && eni != &*f.interface
+                        && !logged_keys.contains(&(eni, f.src, f.dst, f.dstport, f.protocol))
+                    {
+                        if !inferred.contains(eni) {
+                            inferred.insert(eni.to_owned());
+                        }
+                        let flow = Flow {
+                            interface: eni.into(),
+                            ..g.flow.clone()
+                        };
+                        credit_flow(index, tally, g, &flow);
+                    }
+                }
+            }
+        },
+        |(into, seen), (from, more)| {
+            for (id, t) in from {
+                let x = into.entry(id).or_default();
+                x.flows += t.flows;
+                x.bytes += t.bytes;
+                x.peers.extend(t.peers);
+            }
+            seen.extend(more);
+        },
+    )
+}
+
 /// Every rule of the inventory with its use by the selected flows, in the inventory's order
 /// (groups, inbound then outbound; ACLs by direction and rule number).
 pub fn rule_usage(table: &FlowTable, sel: &Selection, index: &RuleIndex) -> Vec<RuleUsage> {
-    let mut tally: BTreeMap<RuleId, Tally> = BTreeMap::new();
-    let groups = flow_groups(table, sel);
-    let mut seen: FxHashSet<&str> = groups.iter().map(|g| g.flow.interface.as_str()).collect();
-    let logged_keys: FxHashSet<(&str, std::net::IpAddr, std::net::IpAddr, u16, u8)> = groups
+    let groups = flow_groups_unsorted(table, sel);
+    // Flows between two interfaces of the inventory, by the interface that logged them (only
+    // these can have been logged at both ends).
+    let logged_keys: LoggedKeys<'_> = groups
         .iter()
+        .filter(|g| {
+            index.interface_of(g.flow.src).is_some() && index.interface_of(g.flow.dst).is_some()
+        })
         .map(|g| {
             let f = &g.flow;
-            (f.interface.as_str(), f.src, f.dst, f.dstport, f.protocol)
+            (&*f.interface, f.src, f.dst, f.dstport, f.protocol)
         })
         .collect();
-    for g in &groups {
-        credit_flow(index, &mut tally, g, &g.flow);
-        // The other end is one of ours and did not log this flow itself (flow logs on some
-        // interfaces only): its rules admitted this flow too.
-        if g.action == "ACCEPT" {
-            let f = &g.flow;
-            for addr in [f.src, f.dst] {
-                if let Some(eni) = index.interface_of(addr)
-                    && eni != f.interface
-                    && !logged_keys.contains(&(eni, f.src, f.dst, f.dstport, f.protocol))
-                {
-                    seen.insert(eni);
-                    let flow = Flow {
-                        interface: eni.to_owned(),
-                        ..g.flow.clone()
-                    };
-                    credit_flow(index, &mut tally, g, &flow);
-                }
-            }
-        }
-    }
+    let (tally, inferred) = tally_groups(&groups, index, &logged_keys);
+    let mut tally = tally;
+    let mut seen: FxHashSet<&str> = groups.iter().map(|g| &*g.flow.interface).collect();
+    seen.extend(inferred.iter().map(String::as_str));
     let vpc = index
         .inventory
         .vpcs
