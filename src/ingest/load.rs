@@ -162,24 +162,8 @@ fn run(
         .unwrap_or_else(default_layout)
         .into();
 
-    let threads = if options.threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    } else {
-        options.threads
-    }
-    .clamp(1, files.len().max(1));
-    // Each worker keeps a whole-file gzip buffer: on a machine with many cores, smaller files
-    // only, so that all workers together hold at most about 512 MB of text.
-    let options = &LoadOptions {
-        limits: ReadLimits {
-            whole_gzip_bytes: options
-                .limits
-                .whole_gzip_bytes
-                .min(WHOLE_GZIP_BUDGET / threads),
-            ..options.limits.clone()
-        },
-        ..options.clone()
-    };
+    let (threads, options) = worker_options(options, files.len());
+    let options = &options;
 
     // Largest files first, so the last file to finish is a small one.
     let mut order: Vec<usize> = (0..files.len()).collect();
@@ -235,6 +219,50 @@ fn run(
     let results = results
         .into_inner()
         .map_err(|_| LoadError::Internal("a worker thread panicked".into()))?;
+    let inputs = inputs_of(files, results)?;
+    let parsed_at = started.elapsed().as_secs_f64();
+    let mut table = assemble(inputs)?;
+    if std::env::var_os("FLOWLENS_TIMING").is_some() {
+        eprintln!(
+            "timing: discover+parse {parsed_at:.3} s, assemble {:.3} s",
+            started.elapsed().as_secs_f64() - parsed_at
+        );
+    }
+    table.files.append(&mut context_reports);
+    table.files.append(&mut unreadable);
+    table.context = Arc::new(context);
+    table.load_secs = started.elapsed().as_secs_f64();
+    Ok(table)
+}
+
+/// The number of parse workers, and the options they read with: each worker keeps a whole-file
+/// gzip buffer, so on a machine with many cores only smaller files, so that all workers
+/// together hold at most about 512 MB of text.
+fn worker_options(options: &LoadOptions, files: usize) -> (usize, LoadOptions) {
+    let threads = if options.threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        options.threads
+    }
+    .clamp(1, files.max(1));
+    let options = LoadOptions {
+        limits: ReadLimits {
+            whole_gzip_bytes: options
+                .limits
+                .whole_gzip_bytes
+                .min(WHOLE_GZIP_BUDGET / threads),
+            ..options.limits.clone()
+        },
+        ..options.clone()
+    };
+    (threads, options)
+}
+
+/// Each file with what reading it gave; a file never read means the load was cancelled.
+fn inputs_of(
+    files: Vec<(PathBuf, u64)>,
+    results: Vec<Option<FileOutcome>>,
+) -> Result<Vec<ParsedInput>, LoadError> {
     let mut inputs: Vec<ParsedInput> = Vec::with_capacity(files.len());
     for ((path, bytes), outcome) in files.into_iter().zip(results) {
         let Some(outcome) = outcome else {
@@ -251,19 +279,7 @@ fn run(
             parsed: outcome.parsed,
         });
     }
-    let parsed_at = started.elapsed().as_secs_f64();
-    let mut table = assemble(inputs)?;
-    if std::env::var_os("FLOWLENS_TIMING").is_some() {
-        eprintln!(
-            "timing: discover+parse {parsed_at:.3} s, assemble {:.3} s",
-            started.elapsed().as_secs_f64() - parsed_at
-        );
-    }
-    table.files.append(&mut context_reports);
-    table.files.append(&mut unreadable);
-    table.context = Arc::new(context);
-    table.load_secs = started.elapsed().as_secs_f64();
-    Ok(table)
+    Ok(inputs)
 }
 
 /// Reads the context files (told from the logs by their content): a file that looks like
