@@ -54,8 +54,13 @@ fn by_rule(rows: &[crate::query::rules::ExplainRow]) -> Vec<String> {
         .take(8)
         .map(|((rule, verdict, proto, port), (flows, src, dst))| {
             let rule = if rule.is_empty() { "no rule" } else { rule };
+            let port = if matches!(proto, 6 | 17) {
+                format!(" {port}")
+            } else {
+                String::new()
+            };
             format!(
-                "  {rule} ({verdict}) · {} {port} · {flows} flows from {} sources to {} destinations",
+                "  {rule} ({verdict}) · {}{port} · {flows} flows from {} sources to {} destinations",
                 crate::query::rules::eval::proto_name(*proto),
                 src.len(),
                 dst.len()

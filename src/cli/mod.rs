@@ -85,6 +85,7 @@ pub fn main() -> ExitCode {
         Some(Command::Explain(args)) => explain::explain(args),
         Some(Command::Rules(args)) => explain::rules(args),
         Some(Command::Gen(args)) => generate::gen_files(args),
-        Some(Command::Bench(args)) => bench::run(args.paths, args.threads),
+        // Context files are told from logs by their content: `--context` joins the paths.
+        Some(Command::Bench(args)) => bench::run([args.paths, args.context].concat(), args.threads),
     }
 }

@@ -60,22 +60,48 @@ pub(super) fn talkers_ui(
         // Address ids follow the address order (the dictionary is sorted by value).
         rows.sort_by_key(|r| r.fields.iter().map(|(_, id)| *id).collect::<Vec<_>>());
     }
+    let widths = Widths::of(ui, &rows, labels.is_some());
     egui::ScrollArea::vertical()
         .id_salt("talkers")
         .show(ui, |ui| {
-            let named = labels.is_some();
             egui::Grid::new("talkers_grid")
-                .num_columns(if named { 6 } else { 5 })
+                .num_columns(if widths.name.is_some() { 6 } else { 5 })
                 .striped(true)
                 .show(ui, |ui| {
-                    header_ui(state, cmds, ui, shown.options.metric, named);
+                    header_ui(state, cmds, ui, shown.options.metric, widths.name.is_some());
                     let metric = shown.options.metric;
                     let total = shown.views.totals.counts[metric].max(1);
                     for row in &rows {
-                        row_ui(cmds, ui, table, row, metric, total, named);
+                        row_ui(cmds, ui, table, row, metric, total, widths);
                     }
                 });
         });
+}
+
+/// Column widths that fill the table's width: the name column (with context) takes a share,
+/// the share bar the rest.
+#[derive(Clone, Copy)]
+struct Widths {
+    name: Option<f32>,
+    bar: f32,
+}
+
+impl Widths {
+    fn of(ui: &egui::Ui, rows: &[Row], named: bool) -> Widths {
+        let avail = ui.available_width();
+        let char_w = 8.5;
+        let longest = rows
+            .iter()
+            .map(|r| r.text.chars().count())
+            .max()
+            .unwrap_or(15);
+        let address = (longest.max(12) as f32 * char_w).min(avail * 0.4);
+        let name = named.then(|| (avail * 0.25).clamp(140.0, 420.0));
+        let numbers = 3.0 * 95.0;
+        let gaps = 7.0 * ui.spacing().item_spacing.x + 24.0;
+        let bar = (avail - address - name.unwrap_or(0.0) - numbers - gaps).clamp(120.0, 1600.0);
+        Widths { name, bar }
+    }
 }
 
 /// The tabs (sources, destinations, conversations and their mode), Export and Copy. Returns the
@@ -89,7 +115,7 @@ fn controls_ui(
 ) -> TalkersTab {
     let mut tab = state.talkers_tab;
     let mut opts = state.view_options.clone();
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         bottom_tabs_ui(state, ui);
         ui.separator();
         ui.selectable_value(&mut tab, TalkersTab::Sources, "Sources");
@@ -114,7 +140,7 @@ fn controls_ui(
             ui.selectable_value(
                 &mut state.talkers_group,
                 TalkersGroup::Service,
-                "AWS service",
+                "by AWS service",
             )
             .on_hover_text(
                 "Group by the AWS service of ip-ranges.json (src_service / dst_service)",
@@ -411,7 +437,6 @@ fn header_ui(
 }
 
 /// One row: the clickable address (or pair), its counts and its share bar.
-#[allow(clippy::too_many_arguments)]
 fn row_ui(
     cmds: &mut Commands,
     ui: &mut egui::Ui,
@@ -419,7 +444,7 @@ fn row_ui(
     row: &Row,
     metric: Metric,
     total: u64,
-    named: bool,
+    widths: Widths,
 ) {
     let (fields, text, counts) = (&row.fields, &row.text, &row.counts);
     let mut r = ui.add(egui::Button::new(egui::RichText::new(text).monospace()).frame(false));
@@ -483,9 +508,9 @@ fn row_ui(
             ui.close();
         }
     });
-    if named {
+    if let Some(name_w) = widths.name {
         // A fixed width: a truncating label in a grid would shrink to the column's last width.
-        let size = egui::vec2(240.0, ui.spacing().interact_size.y);
+        let size = egui::vec2(name_w, ui.spacing().interact_size.y);
         let n = ui
             .allocate_ui_with_layout(
                 size,
@@ -511,7 +536,8 @@ fn row_ui(
     let share = counts[metric] as f32 / total as f32;
     ui.add(
         egui::ProgressBar::new(share)
-            .desired_width(140.0)
+            .desired_width(widths.bar)
+            .corner_radius(2.0)
             .text(format!("{:.1}%", share * 100.0)),
     );
     ui.end_row();
