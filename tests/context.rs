@@ -450,6 +450,15 @@ fn the_report_carries_the_explanations_and_the_rule_usage() {
     let md = std::fs::read_to_string(out_dir.join("index.md")).unwrap();
     assert!(md.contains("REJECT flows by verdict: nacl_deny"), "{md}");
     assert!(md.contains("[rules.csv](rules.csv)"));
+    // The view tables name every address.
+    let sources = std::fs::read_to_string(out_dir.join("sources.csv")).unwrap();
+    assert!(
+        sources.starts_with("address,name,flows,packets,bytes\n"),
+        "{sources}"
+    );
+    assert!(sources.contains(",ALB web-alb,"), "{sources}");
+    let conv = std::fs::read_to_string(out_dir.join("conversations.csv")).unwrap();
+    assert!(conv.starts_with("source,source_name,destination,destination_name,"));
 }
 
 #[test]

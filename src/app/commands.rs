@@ -4,6 +4,7 @@ use eframe::egui;
 
 use super::FlowApp;
 use crate::ingest::LoadOptions;
+use crate::ingest::context::file_is_context;
 use crate::query::filter::{self, Filter};
 use crate::query::recipes::Recipe;
 use crate::query::translate::{athena_sql, insights_query};
@@ -75,10 +76,17 @@ impl FlowApp {
         }
     }
 
-    /// Loads `paths` with everything loaded before (a new load replaces a running one).
-    fn open(&mut self, paths: Vec<std::path::PathBuf>, ctx: &egui::Context) {
+    /// Loads `paths` with everything loaded before (a new load replaces a running one). Context
+    /// files are remembered with the data set's log paths; opening one of those paths again
+    /// brings its context back.
+    fn open(&mut self, mut paths: Vec<std::path::PathBuf>, ctx: &egui::Context) {
+        self.remember_context(&mut paths);
         let recent = &mut self.state.settings.recent;
-        for p in &paths {
+        // Context files come back with their data set: Recent lists the data.
+        for p in paths
+            .iter()
+            .filter(|p| !(p.is_file() && file_is_context(p)))
+        {
             recent.retain(|r| r != p);
             recent.insert(0, p.clone());
         }
@@ -152,6 +160,39 @@ impl FlowApp {
         } else {
             "Copied the Athena SQL".into()
         });
+    }
+
+    /// Adds the context remembered for the log paths among `paths`, and remembers the context
+    /// files among them for every log path of the data set.
+    fn remember_context(&mut self, paths: &mut Vec<std::path::PathBuf>) {
+        let is_context = |p: &std::path::Path| p.is_file() && file_is_context(p);
+        let (context, logs): (Vec<_>, Vec<_>) = paths.iter().cloned().partition(|p| is_context(p));
+        let remembered = &mut self.state.settings.context_for;
+        for log in &logs {
+            for c in remembered.get(log).cloned().unwrap_or_default() {
+                if c.is_file() && !paths.contains(&c) && !self.paths.contains(&c) {
+                    paths.push(c);
+                }
+            }
+        }
+        if context.is_empty() {
+            return;
+        }
+        let data_set: Vec<std::path::PathBuf> = self
+            .paths
+            .iter()
+            .chain(&logs)
+            .filter(|p| !is_context(p))
+            .cloned()
+            .collect();
+        for log in data_set {
+            let list = remembered.entry(log).or_default();
+            for c in &context {
+                if !list.contains(c) {
+                    list.push(c.clone());
+                }
+            }
+        }
     }
 
     fn set_vpc(&mut self, nets: Vec<ipnet::IpNet>) {

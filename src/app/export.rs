@@ -152,8 +152,21 @@ impl Export {
             _ => RowFormat::Csv,
         };
         let rows = self.shown.selection.rows();
+        // With context, the records carry their names, as `flowlens rows --context` writes them.
+        let labelled = match &self.context.labels {
+            Some(l) => Some(
+                report::labels::with_label_columns(&self.table, &l.0).map_err(|e| {
+                    ReportError::Io {
+                        path: self.path.clone(),
+                        source: std::io::Error::other(format!("labelling the records: {e}")),
+                    }
+                })?,
+            ),
+            None => None,
+        };
+        let df = labelled.as_ref().unwrap_or(&self.table.df);
         report::write_atomic_with(&self.path, self.force, |f| {
-            write_rows(&self.table.df, Some(&rows), format, f)
+            write_rows(df, Some(&rows), format, f)
         })?;
         Ok(rows.len())
     }

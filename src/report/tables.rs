@@ -6,6 +6,7 @@ use crate::model::FlowTable;
 use crate::model::names::{protocol_name, service_name};
 use crate::query::Views;
 use crate::query::click::addr_text;
+use crate::query::labels::Labels;
 
 fn csv_row(cells: &[String]) -> String {
     let mut line = cells
@@ -52,33 +53,7 @@ pub fn tables(views: &Views, table: &FlowTable) -> Vec<(String, String)> {
         n(o.bytes()),
     ]);
     out.push(("ports.csv".to_owned(), ports));
-    for (name, rows) in [
-        ("sources.csv", &views.sources),
-        ("destinations.csv", &views.destinations),
-    ] {
-        let mut t = csv_row(&["address", "flows", "packets", "bytes"].map(String::from));
-        for r in rows {
-            t += &csv_row(&[
-                addr_text(table, r.key),
-                n(r.counts.flows()),
-                n(r.counts.packets()),
-                n(r.counts.bytes()),
-            ]);
-        }
-        out.push((name.to_owned(), t));
-    }
-    let mut conv =
-        csv_row(&["source", "destination", "flows", "packets", "bytes"].map(String::from));
-    for r in &views.conversations {
-        conv += &csv_row(&[
-            addr_text(table, r.key.0),
-            addr_text(table, r.key.1),
-            n(r.counts.flows()),
-            n(r.counts.packets()),
-            n(r.counts.bytes()),
-        ]);
-    }
-    out.push(("conversations.csv".to_owned(), conv));
+    address_tables(views, table, &mut out);
     let mut protos = csv_row(&["protocol", "name", "flows", "packets", "bytes"].map(String::from));
     for p in &views.protocols {
         let name = protocol_name(p.key).unwrap_or("").to_owned();
@@ -113,4 +88,77 @@ pub fn tables(views: &Views, table: &FlowTable) -> Vec<(String, String)> {
     }
     out.push(("timeline.csv".to_owned(), timeline));
     out
+}
+
+/// `sources.csv`, `destinations.csv` and `conversations.csv`; with context, each address is
+/// followed by its name.
+fn address_tables(views: &Views, table: &FlowTable, out: &mut Vec<(String, String)>) {
+    let n = |v: u64| v.to_string();
+    // With context, every address carries its name.
+    let labels = (!table.context.is_empty()).then(|| Labels::new(table.context.clone()));
+    let name = |id: u32| -> String {
+        let key = table.addrs.get(id as usize).copied();
+        key.zip(labels.as_ref())
+            .and_then(|(k, l)| l.addr_label(k).map(|c| c.into_owned()))
+            .unwrap_or_default()
+    };
+    let named = |cells: Vec<(String, Option<u32>)>| -> Vec<String> {
+        let mut out = Vec::new();
+        for (text, id) in cells {
+            out.push(text);
+            if let Some(id) = id.filter(|_| labels.is_some()) {
+                out.push(name(id));
+            }
+        }
+        out
+    };
+    let header = |cols: &[(&str, Option<&str>)]| -> Vec<String> {
+        let mut out = Vec::new();
+        for (c, label) in cols {
+            out.push((*c).to_owned());
+            if let Some(l) = label.filter(|_| labels.is_some()) {
+                out.push(l.to_owned());
+            }
+        }
+        out
+    };
+    for (name, rows) in [
+        ("sources.csv", &views.sources),
+        ("destinations.csv", &views.destinations),
+    ] {
+        let cols = [
+            ("address", Some("name")),
+            ("flows", None),
+            ("packets", None),
+            ("bytes", None),
+        ];
+        let mut t = csv_row(&header(&cols));
+        for r in rows {
+            t += &csv_row(&named(vec![
+                (addr_text(table, r.key), Some(r.key)),
+                (n(r.counts.flows()), None),
+                (n(r.counts.packets()), None),
+                (n(r.counts.bytes()), None),
+            ]));
+        }
+        out.push((name.to_owned(), t));
+    }
+    let cols = [
+        ("source", Some("source_name")),
+        ("destination", Some("destination_name")),
+        ("flows", None),
+        ("packets", None),
+        ("bytes", None),
+    ];
+    let mut conv = csv_row(&header(&cols));
+    for r in &views.conversations {
+        conv += &csv_row(&named(vec![
+            (addr_text(table, r.key.0), Some(r.key.0)),
+            (addr_text(table, r.key.1), Some(r.key.1)),
+            (n(r.counts.flows()), None),
+            (n(r.counts.packets()), None),
+            (n(r.counts.bytes()), None),
+        ]));
+    }
+    out.push(("conversations.csv".to_owned(), conv));
 }

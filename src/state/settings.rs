@@ -14,6 +14,9 @@ pub struct Settings {
     pub vpc_cidrs: String,
     /// Exported chart size in points (0 = default 900x480).
     pub chart_size: (u32, u32),
+    /// Context files opened with a data set, by each of its log paths: opening that path again
+    /// brings them back.
+    pub context_for: std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
 }
 
 impl Settings {

@@ -35,6 +35,14 @@ pub(super) fn pickers_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::
                 )
                 .labelled_by(label.id);
                 let needle = search.to_ascii_lowercase();
+                // Interfaces carry their names from the context (searchable too).
+                let labels = state.query_context.labels.as_ref().map(|l| l.0.clone());
+                let name = |v: &str| -> Option<String> {
+                    let l = labels
+                        .as_ref()
+                        .filter(|_| picker.column == "interface_id")?;
+                    l.interface(v).map(|r| r.label.clone())
+                };
                 egui::ScrollArea::vertical()
                     .id_salt(("picker", i))
                     .max_height(140.0)
@@ -43,11 +51,18 @@ pub(super) fn pickers_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::
                             .values
                             .iter()
                             .filter(|(v, _)| {
-                                needle.is_empty() || v.to_ascii_lowercase().contains(&needle)
+                                needle.is_empty()
+                                    || v.to_ascii_lowercase().contains(&needle)
+                                    || name(v)
+                                        .is_some_and(|n| n.to_ascii_lowercase().contains(&needle))
                             })
                             .take(200)
                         {
-                            let r = filter_line(ui, format!("{value}  {}", human_count(*flows)));
+                            let text = match name(value) {
+                                Some(n) => format!("{value} ({n})  {}", human_count(*flows)),
+                                None => format!("{value}  {}", human_count(*flows)),
+                            };
+                            let r = filter_line(ui, text);
                             if r.clicked() {
                                 let cond = Filter::Str {
                                     field: picker.column.clone(),

@@ -6,6 +6,7 @@ use super::widgets::bottom_tabs_ui;
 use crate::fmt::{format_epoch, human_count};
 use crate::model::FlowTable;
 use crate::model::names::protocol_name;
+use crate::query::labels::{Labels, ip_key, label_column_name};
 use crate::state::{Command, Commands, ExportTarget, Shown, State};
 
 /// The filtered records, virtualized: only the visible rows are read from the frame.
@@ -32,7 +33,17 @@ pub(super) fn records_ui(
             cmds.push(Command::Export(ExportTarget::Records));
         }
     });
-    let columns = table.df.columns();
+    let labels = state.query_context.labels.as_ref().map(|l| l.0.clone());
+    // With context, a name column after each address and interface column.
+    let mut columns: Vec<Shows<'_>> = Vec::new();
+    for c in table.df.columns() {
+        columns.push(Shows::Field(c));
+        if labels.is_some()
+            && let Some(name) = label_column_name(c.name().as_str())
+        {
+            columns.push(Shows::Name(c, name));
+        }
+    }
     let n = shown.selection.count as usize;
     // Wider than the panel: the table scrolls sideways (each column keeps a readable width).
     egui::ScrollArea::horizontal()
@@ -42,15 +53,21 @@ pub(super) fn records_ui(
                 .striped(true)
                 .resizable(true)
                 .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
-            for c in columns {
-                let w = column_width(c.name().as_str());
+            for c in &columns {
+                let w = match c {
+                    Shows::Field(c) => column_width(c.name().as_str()),
+                    Shows::Name(..) => 190.0,
+                };
                 builder = builder.column(TableColumn::initial(w).at_least(30.0).clip(true));
             }
             builder
                 .header(20.0, |mut header| {
-                    for c in columns {
+                    for c in &columns {
                         header.col(|ui| {
-                            ui.strong(c.name().as_str());
+                            ui.strong(match c {
+                                Shows::Field(c) => c.name().as_str(),
+                                Shows::Name(_, name) => name,
+                            });
                         });
                     }
                 })
@@ -59,14 +76,36 @@ pub(super) fn records_ui(
                         let Some(r) = shown.rows.nth(&shown.selection, row.index() as u64) else {
                             return;
                         };
-                        for c in columns {
-                            row.col(|ui| {
-                                ui.monospace(cell_text(c, r));
+                        for c in &columns {
+                            row.col(|ui| match c {
+                                Shows::Field(c) => {
+                                    ui.monospace(cell_text(c, r));
+                                }
+                                Shows::Name(c, _) => {
+                                    let text = cell_text(c, r);
+                                    let name = labels.as_deref().and_then(|l| name_of(l, &text));
+                                    ui.label(name.unwrap_or_default());
+                                }
                             });
                         }
                     });
                 });
         });
+}
+
+/// A column of the records table: a field of the frame, or the name of a field's value.
+enum Shows<'a> {
+    Field(&'a polars::prelude::Column),
+    Name(&'a polars::prelude::Column, &'static str),
+}
+
+/// The name of an address or interface id, from the context.
+fn name_of(labels: &Labels, text: &str) -> Option<String> {
+    if text.starts_with("eni-") {
+        return labels.interface(text).map(|r| r.label.clone());
+    }
+    let ip: std::net::IpAddr = text.parse().ok()?;
+    labels.addr_label(ip_key(ip)).map(|c| c.into_owned())
 }
 
 /// A column's starting width: its longest usual value in monospace, and at least its name.

@@ -115,3 +115,45 @@ fn why_rejected_reads_the_deciding_rule_and_the_rules_tab_lists_usage() {
             .is_some()
     );
 }
+
+#[test]
+fn context_files_are_remembered_with_their_data_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = crate::util::write(dir.path(), "a.log", crate::util::v2_text().as_bytes());
+    let sg = "{\"SecurityGroups\": [{\"GroupId\": \"sg-1\", \"IpPermissions\": [], \"IpPermissionsEgress\": []}]}";
+    let ctx = crate::util::write(dir.path(), "other/groups.json", sg.as_bytes());
+    let mut h = harness(vec![log.clone(), ctx.clone()]);
+    settle(&mut h);
+    let loaded = |h: &Harness<'_, FlowApp>| {
+        h.state()
+            .state
+            .loaded
+            .as_ref()
+            .unwrap()
+            .table
+            .context
+            .groups
+            .len()
+    };
+    assert_eq!(loaded(&h), 1);
+    assert_eq!(
+        h.state().state.settings.context_for.get(&log),
+        Some(&vec![ctx.clone()])
+    );
+    assert!(
+        !h.state().state.settings.recent.contains(&ctx),
+        "Recent lists the data"
+    );
+    // Closed and opened again from its log file alone: the context comes back.
+    h.state_mut().command(flowlens::app::Command::CloseAll);
+    h.step();
+    h.step();
+    assert!(h.state().state.loaded.is_none());
+    h.state_mut()
+        .command(flowlens::app::Command::Open(vec![log]));
+    h.step();
+    step_until(&mut h, |app| {
+        app.state.loaded.is_some() && !app.is_loading()
+    });
+    assert_eq!(loaded(&h), 1);
+}
