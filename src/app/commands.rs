@@ -7,7 +7,7 @@ use crate::ingest::LoadOptions;
 use crate::ingest::context::file_is_context;
 use crate::query::filter::{self, Filter};
 use crate::query::recipes::Recipe;
-use crate::query::translate::{athena_sql, insights_query};
+use crate::query::translate::{athena_sql, insights_query, label_fields};
 use crate::query::{PortSide, QueryContext};
 use crate::state::{Command, TalkersTab};
 
@@ -155,11 +155,26 @@ impl FlowApp {
             athena_sql(f, &by, o.metric, o.top_n, qctx)
         };
         ctx.copy_text(text);
-        self.state.notifications.push(if insights {
-            "Copied the Logs Insights query".into()
+        let what = if insights {
+            "Copied the Logs Insights query"
         } else {
-            "Copied the Athena SQL".into()
-        });
+            "Copied the Athena SQL"
+        };
+        // Labels are flowlens's, not columns of the table: say how they were written.
+        let labels = label_fields(f);
+        self.state
+            .notifications
+            .push(match (labels.is_empty(), qctx.labels.is_some()) {
+                (true, _) => what.to_owned(),
+                (false, true) => format!(
+                    "{what}: {} written as the addresses or interfaces they stand for",
+                    labels.join(", ")
+                ),
+                (false, false) => format!(
+                    "{what}: {} cannot be translated without the context files (written as false)",
+                    labels.join(", ")
+                ),
+            });
     }
 
     /// Adds the context remembered for the log paths among `paths`, and remembers the context

@@ -157,3 +157,25 @@ fn context_files_are_remembered_with_their_data_set() {
     });
     assert_eq!(loaded(&h), 1);
 }
+
+#[test]
+fn why_rejected_on_a_port_bar() {
+    let (_dir, mut h) = sample_app();
+    // Port 23 (telnet) is a REJECT bar: the network ACL's explicit deny.
+    h.get_by_label("port 23 (telnet)").click_secondary();
+    h.step();
+    h.step();
+    h.get_by_label("Why rejected?").click();
+    h.step();
+    step_until(&mut h, |app| {
+        app.state.why.as_ref().is_some_and(|w| !w.pending)
+    });
+    let why = h.state().state.why.clone().unwrap();
+    assert!(why.title.contains("dstport == 23"), "{}", why.title);
+    assert!(why.rows.iter().all(|r| r.verdict == "nacl_deny"));
+    assert!(
+        h.query_all_by_label_contains("rule #91 deny inbound TCP 23 from 0.0.0.0/0")
+            .next()
+            .is_some()
+    );
+}
