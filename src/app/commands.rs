@@ -108,7 +108,10 @@ impl FlowApp {
             },
             Some(Box::new(move || ctx2.request_repaint())),
         ) {
-            Ok(handle) => self.load = Some(handle),
+            Ok(handle) => {
+                self.load_started = Some(std::time::Instant::now());
+                self.load = Some(handle);
+            }
             Err(e) => self
                 .state
                 .notifications

@@ -49,6 +49,8 @@ pub struct FlowApp {
     /// Everything asked to be loaded (a new Open adds to it).
     paths: Vec<PathBuf>,
     load: Option<LoadHandle>,
+    /// When the current load started (for `FLOWLENS_FRAME_STATS`).
+    load_started: Option<std::time::Instant>,
     summary_job: Option<Job<Loaded>>,
     dialog: Option<Job<Option<Vec<PathBuf>>>>,
     history: Vec<Filter>,
@@ -75,6 +77,7 @@ impl FlowApp {
             commands: Commands::default(),
             paths: Vec::new(),
             load: None,
+            load_started: None,
             summary_job: None,
             dialog: None,
             history: vec![Filter::All],

@@ -24,10 +24,8 @@ pub(super) fn why_ui(state: &State, cmds: &mut Commands, ctx: &egui::Context) {
         .show(ctx, |ui| {
             ui.label(egui::RichText::new(&why.title).monospace());
             if why.pending {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label("Evaluating the security groups and network ACLs…");
-                });
+                // A still line, not a spinner (an animation repaints every frame).
+                ui.label("Evaluating the security groups and network ACLs…");
                 return;
             }
             if why.rows.is_empty() {
