@@ -4,6 +4,7 @@
 //!
 //! May use: every layer below, through [`crate::state`] for what the app knows.
 
+mod axes;
 mod dialogs;
 mod empty;
 mod files;

@@ -3,6 +3,7 @@
 use eframe::egui;
 use egui_plot::{Bar, BarChart, Plot, PlotPoint, PlotResponse, Text};
 
+use super::axes;
 use super::theme;
 use super::widgets::{click_command, metric_text};
 use crate::model::Metric;
@@ -87,6 +88,8 @@ fn chart_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, log: bool) -> PlotRes
     let tops: Vec<f64> = ports.iter().map(|p| height_of(p.counts[m])).collect();
     let tops_max = tops.iter().copied().fold(0.0, f64::max);
     let slots = ports.len().max(10) as f64;
+    // A label only where it fits its bar's slot (5-digit ports at 1024 points wide do not).
+    let slot_points = (ui.available_width() - 60.0).max(100.0) / slots as f32;
     Plot::new("ports")
         .height(height)
         .include_x(-0.6)
@@ -98,6 +101,13 @@ fn chart_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, log: bool) -> PlotRes
         .allow_boxed_zoom(false)
         .show_grid([false, true])
         .show_axes([false, true])
+        .y_grid_spacer(move |input| {
+            if log {
+                egui_plot::log_grid_spacer(10)(input)
+            } else {
+                axes::count_marks(input)
+            }
+        })
         .y_axis_formatter(move |mark, _| {
             let v = if log {
                 10f64.powf(mark.value) - 1.0
@@ -120,8 +130,12 @@ fn chart_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, log: bool) -> PlotRes
             );
             // Port labels on top of the bars (the x axis has no room for one per bar).
             for (i, (label, top)) in labels.iter().zip(&tops).enumerate() {
+                if label.len() as f32 * 7.0 + 4.0 > slot_points {
+                    continue;
+                }
+                let text = egui::RichText::new(label.as_str()).size(12.0);
                 plot.text(
-                    Text::new("port", PlotPoint::new(i as f64, *top), label.as_str())
+                    Text::new("port", PlotPoint::new(i as f64, *top), text)
                         .anchor(egui::Align2::CENTER_BOTTOM),
                 );
             }

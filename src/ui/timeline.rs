@@ -3,8 +3,9 @@
 use eframe::egui;
 use egui_plot::{Bar, BarChart, Legend, Plot};
 
+use super::axes;
 use super::theme;
-use crate::fmt::{bucket_text, format_epoch};
+use crate::fmt::bucket_text;
 use crate::query::filter::{CmpOp, Filter};
 use crate::state::{Command, Commands, ExportTarget, Shown};
 
@@ -13,7 +14,12 @@ pub(super) fn timeline_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown,
     let tl = &shown.views.timeline;
     ui.horizontal(|ui| {
         ui.heading("Timeline");
-        ui.label(format!("flows per {}", bucket_text(tl.bucket_secs)));
+        let last = tl.start + (tl.buckets.len() as u64).max(1) * tl.bucket_secs - 1;
+        ui.label(format!(
+            "flows per {} · {}",
+            bucket_text(tl.bucket_secs),
+            axes::time_caption(tl.start, last)
+        ));
         ui.weak("drag to select a time range");
         if ui
             .button("Export…")
@@ -47,21 +53,27 @@ pub(super) fn timeline_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown,
     }
     let start = tl.start;
     let bucket = tl.bucket_secs;
+    // The plot's width less its y axis: what the time ticks are spaced for.
+    let width = (ui.available_width() - 50.0).max(100.0);
+    // Headroom above the tallest bar for the legend.
+    let tallest = tl
+        .buckets
+        .iter()
+        .map(|b| b.iter().map(|c| c.flows()).sum::<u64>())
+        .max()
+        .unwrap_or(0);
     let response = Plot::new("timeline")
         .height(height)
+        .include_y(tallest as f64 * 1.3)
         .legend(Legend::default())
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
-        .x_axis_formatter(move |mark, _| {
-            if mark.value < 0.0 {
-                return String::new();
-            }
-            let t = start + (mark.value * bucket as f64) as u64;
-            let s = format_epoch(t);
-            s.get(5..16).unwrap_or(&s).replace('T', " ")
-        })
+        .x_grid_spacer(move |input| axes::time_marks(input, start, bucket, width))
+        .x_axis_formatter(move |mark, _| axes::time_label(mark, start, bucket))
+        .y_grid_spacer(axes::count_marks)
+        .y_axis_formatter(|mark, _| axes::count_label(mark))
         .label_formatter(|_| None)
         .show(ui, |plot| {
             for c in charts {
