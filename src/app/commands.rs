@@ -57,6 +57,9 @@ impl FlowApp {
                 accepted,
             } => self.explain(ctx, condition, accepted),
             Command::CloseExplain => self.state.why = None,
+            Command::DialogGo(dir) => self.dialog_go(dir),
+            Command::DialogAccept => self.dialog_accept(ctx),
+            Command::DialogCancel => self.dialog_cancel(),
             Command::SetVpc(nets) => self.set_vpc(nets),
             Command::SetViewOptions(o) => {
                 if o != self.state.view_options {

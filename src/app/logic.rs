@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
+use super::dialogs::NO_NATIVE_ANSWER;
 use super::job::Job;
 use super::{Command, ExportTarget, FlowApp};
 use crate::fmt::{human_bytes, human_count};
@@ -15,7 +16,11 @@ use crate::ingest::LoadError;
 use crate::query::QueryContext;
 use crate::query::filter::parse_cidr_list;
 use crate::report::ReportError;
-use crate::state::{FormatPrompt, Loaded};
+use crate::state::{DialogPurpose, FormatPrompt, Loaded};
+
+/// Why the in-app dialog shows after a native one answered nothing.
+const NO_ANSWER: &str =
+    "No system file dialog appeared (no file-chooser portal or zenity answered): flowlens's own.";
 
 impl FlowApp {
     /// Polls jobs and runs queued commands (no drawing).
@@ -176,9 +181,15 @@ impl FlowApp {
         if let Some((job, _)) = &mut self.save_job
             && let Some(result) = job.poll()
         {
+            let quick = job.age() < NO_NATIVE_ANSWER;
             let target = self.save_job.take().map(|(_, t)| t);
             match (result, target) {
                 (Ok(Some(path)), Some(target)) => self.start_export(ctx, target, path, false),
+                // Nothing, faster than anyone can cancel: no dialog showed. Ours instead.
+                (Ok(None), Some(target)) if quick => {
+                    self.native_dialogs = false;
+                    self.builtin_dialog(DialogPurpose::Save(target), NO_ANSWER);
+                }
                 (Ok(_), _) => {}
                 (Err(e), _) => self.state.notifications.push(e),
             }
@@ -202,9 +213,15 @@ impl FlowApp {
         if let Some(job) = &mut self.dialog
             && let Some(result) = job.poll()
         {
+            let quick = job.age() < NO_NATIVE_ANSWER;
             self.dialog = None;
             match result {
                 Ok(Some(paths)) if !paths.is_empty() => self.commands.push(Command::Open(paths)),
+                Ok(None) if quick => {
+                    self.native_dialogs = false;
+                    let folder = self.dialog_folder;
+                    self.builtin_dialog(DialogPurpose::Open { folder }, NO_ANSWER);
+                }
                 Ok(_) => {}
                 Err(e) => self.state.notifications.push(e),
             }

@@ -33,6 +33,7 @@ use std::time::Duration;
 use eframe::egui;
 
 pub use crate::state::{Command, ExportTarget, Settings, State};
+pub use dialogs::native_dialogs_available;
 pub use native::{load_settings, run_native};
 
 use crate::ingest::LoadHandle;
@@ -53,6 +54,12 @@ pub struct FlowApp {
     load_started: Option<std::time::Instant>,
     summary_job: Option<Job<Loaded>>,
     dialog: Option<Job<Option<Vec<PathBuf>>>>,
+    /// Native file dialogs can be shown here (else flowlens's own).
+    native_dialogs: bool,
+    /// Where the in-app file dialog was last.
+    last_dialog_dir: Option<PathBuf>,
+    /// The native open dialog running picks a folder.
+    dialog_folder: bool,
     history: Vec<Filter>,
     history_pos: usize,
     query_job: Option<Job<Result<Shown, String>>>,
@@ -80,6 +87,9 @@ impl FlowApp {
             load_started: None,
             summary_job: None,
             dialog: None,
+            native_dialogs: dialogs::native_dialogs_available(&|k| std::env::var(k).ok()),
+            last_dialog_dir: None,
+            dialog_folder: false,
             history: vec![Filter::All],
             history_pos: 0,
             query_job: None,

@@ -81,6 +81,12 @@ pub enum Command {
     },
     /// Close the "Why rejected?" window.
     CloseExplain,
+    /// The in-app file dialog: show this folder.
+    DialogGo(PathBuf),
+    /// The in-app file dialog: answer with what is picked.
+    DialogAccept,
+    /// The in-app file dialog: close it without an answer.
+    DialogCancel,
 }
 
 /// The queue the views push commands into.

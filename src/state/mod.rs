@@ -7,12 +7,14 @@
 //! May use: every layer below ([`crate::fmt`] … [`crate::report`]).
 
 pub mod command;
+pub mod dialog;
 pub mod edits;
 pub mod settings;
 
 use std::sync::Arc;
 
 pub use command::{Command, Commands, ExportTarget};
+pub use dialog::{DialogEntry, DialogPurpose, FileDialog};
 pub use edits::{FormatPrompt, PanelEdits};
 pub use settings::Settings;
 
@@ -193,6 +195,8 @@ pub struct State {
     pub query_context: QueryContext,
     /// The "Why rejected?" window, when open.
     pub why: Option<Why>,
+    /// flowlens's own file dialog, when open (no native one answered).
+    pub file_dialog: Option<FileDialog>,
     /// What the Sources and Destinations tabs group by.
     pub talkers_group: TalkersGroup,
     /// Talkers grouped by a label, when `talkers_group` is not `Address`.
@@ -239,6 +243,7 @@ impl State {
             show_help: false,
             query_context,
             why: None,
+            file_dialog: None,
             talkers_group: TalkersGroup::Address,
             named_talkers: None,
             rules: None,

@@ -7,6 +7,7 @@
 mod axes;
 mod dialogs;
 mod empty;
+mod file_dialog;
 mod files;
 mod filter_bar;
 mod pickers;
@@ -94,6 +95,7 @@ pub fn window_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
     dialogs::format_prompt_ui(state, cmds, ui);
     dialogs::confirm_replace_ui(state, cmds, ui);
     why::why_ui(state, cmds, ui.ctx());
+    file_dialog::file_dialog_ui(state, cmds, ui.ctx());
 }
 
 /// While files are dragged over the window: the whole window is the drop target.

@@ -2,6 +2,7 @@
 
 mod app;
 mod context;
+mod dialogs;
 mod views;
 
 use std::path::PathBuf;
