@@ -22,7 +22,12 @@ impl FlowApp {
             Command::SetFilter(f) => self.set_filter(f),
             Command::ApplyFilterText => match filter::parse(&self.state.filter_text) {
                 Ok(f) => self.set_filter(f),
-                Err(e) => self.state.filter_error = Some(e.to_string()),
+                Err(e) => {
+                    let text = self.state.filter_text.clone();
+                    let span = error_span(&text, e.pos);
+                    self.state.filter_error = Some(e.to_string());
+                    self.state.filter_error_at = Some((text, span));
+                }
             },
             Command::AddCondition(c) => self.set_filter(self.state.filter.clone().and(c)),
             Command::Exclude(c) => {
@@ -247,4 +252,22 @@ impl FlowApp {
         }
         self.query_wanted = true;
     }
+}
+
+/// The word of `text` an error at byte `pos` points at: up to the next space or bracket (at
+/// least one character; the last one when the error is at the end).
+fn error_span(text: &str, pos: usize) -> std::ops::Range<usize> {
+    let mut start = pos.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    if start == text.len() {
+        start = text.char_indices().last().map_or(0, |(i, _)| i);
+    }
+    let rest = &text[start..];
+    let word = rest
+        .char_indices()
+        .find(|(i, c)| *i > 0 && (c.is_whitespace() || "(){},".contains(*c)))
+        .map_or(rest.len(), |(i, _)| i);
+    start..start + word.max(rest.chars().next().map_or(0, char::len_utf8))
 }

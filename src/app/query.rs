@@ -39,6 +39,7 @@ impl FlowApp {
     pub(super) fn show_filter(&mut self, f: Filter) {
         self.state.filter_text = f.to_string();
         self.state.filter_error = None;
+        self.state.filter_error_at = None;
         self.state.filter = f;
         self.query_wanted = true;
     }

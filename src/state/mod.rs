@@ -179,6 +179,9 @@ pub struct State {
     pub filter_text: String,
     /// Why the filter bar's text does not parse.
     pub filter_error: Option<String>,
+    /// The text that failed to parse and the byte range the error points at (underlined in the
+    /// bar while the text is unchanged).
+    pub filter_error_at: Option<(String, std::ops::Range<usize>)>,
     /// What the views show.
     pub view_options: ViewOptions,
     /// The talkers table's tab.
@@ -232,6 +235,7 @@ impl State {
             filter: Filter::All,
             filter_text: String::new(),
             filter_error: None,
+            filter_error_at: None,
             view_options: ViewOptions {
                 with_conversations: false,
                 ..ViewOptions::default()

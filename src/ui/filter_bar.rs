@@ -30,8 +30,33 @@ pub(super) fn filter_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egu
             cmds.push(Command::Forward);
         }
         ui.label("Filter");
+        // The span a parse error points at is underlined while the text is unchanged.
+        let error_at = state.filter_error_at.clone();
+        let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, _wrap: f32| {
+            let text = buf.as_str();
+            let font = egui::TextStyle::Monospace.resolve(ui.style());
+            let color = ui.visuals().text_color();
+            let mut job = egui::text::LayoutJob::default();
+            let plain = egui::TextFormat::simple(font.clone(), color);
+            match error_at
+                .as_ref()
+                .filter(|(t, r)| t == text && r.end <= text.len())
+            {
+                Some((_, r)) => {
+                    let red = ui.visuals().error_fg_color;
+                    let mut bad = egui::TextFormat::simple(font, red);
+                    bad.underline = egui::Stroke::new(2.0, red);
+                    job.append(&text[..r.start], 0.0, plain.clone());
+                    job.append(&text[r.clone()], 0.0, bad);
+                    job.append(&text[r.end..], 0.0, plain);
+                }
+                None => job.append(text, 0.0, plain),
+            }
+            ui.fonts_mut(|f| f.layout_job(job))
+        };
         let edit = egui::TextEdit::singleline(&mut state.filter_text)
             .id_salt("filter_bar")
+            .layouter(&mut layouter)
             .hint_text("e.g. srcaddr in 10.0.0.0/16 and dstport in {22, 3389}")
             .desired_width(ui.available_width() - 330.0)
             .font(egui::TextStyle::Monospace);

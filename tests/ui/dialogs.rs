@@ -1,6 +1,6 @@
-//! flowlens's own file dialog where no native one can answer: chosen when there is no
-//! file-chooser portal (no D-Bus session) and no zenity; opens files and picks where an export
-//! goes.
+//! flowlens's own file dialog where no native one can answer (no file-chooser portal, no D-Bus
+//! session, no zenity): it opens files and picks where an export goes. And the filter bar's
+//! error underline.
 
 use egui_kittest::kittest::Queryable as _;
 use flowlens::app::{Command, native_dialogs_available};
@@ -77,4 +77,24 @@ fn the_in_app_dialog_opens_files_and_saves_a_report() {
     h.step();
     step_until(&mut h, |_| out.join("index.html").exists());
     assert!(out.join("sources.csv").exists());
+}
+
+#[test]
+fn a_filter_error_underlines_the_span_it_points_at() {
+    let (_dir, _path, mut h) = super::loaded_fixture();
+    h.state_mut().state.filter_text = "srcaddr in 10.0.0.1/16 and dstport == 22".into();
+    h.state_mut().command(Command::ApplyFilterText);
+    h.step();
+    h.step();
+    let (text, span) = h.state().state.filter_error_at.clone().unwrap();
+    assert_eq!(&text[span], "10.0.0.1/16");
+    // Painted in the bar: the span's section is underlined, the rest is not.
+    let painted = format!("{:?}", h.output().shapes);
+    let underlined = painted.matches("underline: Stroke { width: 2.0").count();
+    assert_eq!(underlined, 1, "one underlined section");
+    // Editing the text drops the underline (it pointed at the old text).
+    h.state_mut().state.filter_text.push(' ');
+    h.step();
+    let painted = format!("{:?}", h.output().shapes);
+    assert_eq!(painted.matches("underline: Stroke { width: 2.0").count(), 0);
 }
