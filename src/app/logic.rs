@@ -28,7 +28,8 @@ impl FlowApp {
         self.input(ctx);
         self.poll_load(ctx);
         self.poll_summary();
-        self.poll_query();
+        self.poll_query(ctx);
+        self.poll_warm();
         self.poll_dialogs(ctx);
         self.poll_context();
         for cmd in self.commands.take() {

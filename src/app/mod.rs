@@ -64,6 +64,10 @@ pub struct FlowApp {
     history_pos: usize,
     query_job: Option<Job<Result<Shown, String>>>,
     query_wanted: bool,
+    /// The unfiltered views with conversations, computed once per data set after its first views.
+    warm_job: Option<Job<Result<Shown, String>>>,
+    /// The warm-up ran (or runs) for this data set.
+    warmed: bool,
     /// The last few results (most recent last): going back to one of them is instant. Cleared
     /// when the data or the VPC definition changes.
     recent: Vec<Arc<Shown>>,
@@ -94,6 +98,8 @@ impl FlowApp {
             history_pos: 0,
             query_job: None,
             query_wanted: false,
+            warm_job: None,
+            warmed: false,
             recent: Vec::new(),
             save_job: None,
             export_job: None,

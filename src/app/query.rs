@@ -56,6 +56,8 @@ impl FlowApp {
     pub(super) fn forget_results(&mut self) {
         self.recent.clear();
         self.query_job = None;
+        self.warm_job = None;
+        self.warmed = false;
         // Rule usage depends on the data and its context as much as on the filter.
         self.state.rules = None;
         self.state.named_talkers = None;
@@ -92,26 +94,59 @@ impl FlowApp {
         let filter = self.state.filter.clone();
         let qctx = self.state.query_context.clone();
         match Job::spawn("flowlens-query", ctx, move || {
-            let t = std::time::Instant::now();
-            let sel = select(&table, &filter, &qctx).map_err(|e| e.to_string())?;
-            let views = compute_views(&table, &cache, &sel, &options);
-            let rows = RowIndex::new(&sel);
-            Ok(Shown {
-                filter,
-                options,
-                views,
-                millis: t.elapsed().as_secs_f64() * 1000.0,
-                selection: sel,
-                rows,
-            })
+            shown_of(&table, &cache, filter, &qctx, options)
         }) {
             Ok(job) => self.query_job = Some(job),
             Err(e) => self.state.notifications.push(e),
         }
     }
 
+    /// After the first views of a data set: the unfiltered views with the conversations, on a
+    /// `flowlens-warm` thread, kept among the recent results (and the whole-table conversations
+    /// in the cache), so opening the Conversations tab is instant.
+    fn warm_conversations(&mut self, ctx: &egui::Context) {
+        if self.warmed || self.warm_job.is_some() {
+            return;
+        }
+        let Some(loaded) = &self.state.loaded else {
+            return;
+        };
+        self.warmed = true;
+        let (table, cache) = (loaded.table.clone(), loaded.cache.clone());
+        let qctx = self.state.query_context.clone();
+        let mut options = self.state.wanted_options();
+        options.with_conversations = true;
+        match Job::spawn("flowlens-warm", ctx, move || {
+            shown_of(&table, &cache, Filter::All, &qctx, options)
+        }) {
+            Ok(job) => self.warm_job = Some(job),
+            Err(e) => self.state.notifications.push(e),
+        }
+    }
+
+    /// A finished warm-up joins the recent results.
+    pub(super) fn poll_warm(&mut self) {
+        let Some(result) = self.warm_job.as_mut().and_then(Job::poll) else {
+            return;
+        };
+        self.warm_job = None;
+        if let Ok(Ok(shown)) = result {
+            self.remember(Arc::new(shown));
+        }
+    }
+
+    /// Keeps a result among the recent ones (replacing one for the same filter and options).
+    fn remember(&mut self, shown: Arc<Shown>) {
+        self.recent
+            .retain(|s| !(s.filter == shown.filter && s.options == shown.options));
+        if self.recent.len() >= RECENT_RESULTS {
+            self.recent.remove(0);
+        }
+        self.recent.push(shown);
+    }
+
     /// A finished query: kept among the recent results, and shown if it is still wanted.
-    pub(super) fn poll_query(&mut self) {
+    pub(super) fn poll_query(&mut self, ctx: &egui::Context) {
         let Some(job) = &mut self.query_job else {
             return;
         };
@@ -130,12 +165,7 @@ impl FlowApp {
                     );
                 }
                 let shown = Arc::new(shown);
-                self.recent
-                    .retain(|s| !(s.filter == shown.filter && s.options == shown.options));
-                if self.recent.len() >= RECENT_RESULTS {
-                    self.recent.remove(0);
-                }
-                self.recent.push(shown.clone());
+                self.remember(shown.clone());
                 // A result for a filter the user has already left is kept for Back, not
                 // shown (the current one is queued or already on screen).
                 if shown.filter == self.state.filter && shown.options == self.state.wanted_options()
@@ -144,8 +174,31 @@ impl FlowApp {
                 } else {
                     self.query_wanted = true;
                 }
+                self.warm_conversations(ctx);
             }
             Ok(Err(e)) | Err(e) => self.state.notifications.push(format!("Query failed: {e}")),
         }
     }
+}
+
+/// The views of `filter` (a query's whole work, on a worker thread).
+fn shown_of(
+    table: &crate::model::FlowTable,
+    cache: &crate::query::ViewCache,
+    filter: Filter,
+    qctx: &crate::query::QueryContext,
+    options: crate::query::ViewOptions,
+) -> Result<Shown, String> {
+    let t = std::time::Instant::now();
+    let sel = select(table, &filter, qctx).map_err(|e| e.to_string())?;
+    let views = compute_views(table, cache, &sel, &options);
+    let rows = RowIndex::new(&sel);
+    Ok(Shown {
+        filter,
+        options,
+        views,
+        millis: t.elapsed().as_secs_f64() * 1000.0,
+        selection: sel,
+        rows,
+    })
 }
