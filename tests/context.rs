@@ -33,6 +33,17 @@ fn sample(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// Runs flowlens with `args` then `path`; its output, after checking it succeeded.
+fn run_ok(args: &[&str], path: &Path) -> std::process::Output {
+    let out = flowlens().args(args).arg(path).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn context_of(table: &FlowTable) -> QueryContext {
     QueryContext::with_labels(Some(Arc::new(Labels::new(table.context.clone()))))
 }
@@ -201,21 +212,15 @@ fn label_fields_filter_like_the_addresses_they_stand_for() {
 fn labels_in_rows_top_and_the_sql_translation() {
     let dir = tempfile::tempdir().unwrap();
     let path = sample(dir.path());
-    let out = flowlens()
-        .args([
+    let out = run_ok(
+        &[
             "rows",
             "--format",
             "csv",
             "--filter",
             "interface_type == nat_gateway",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        &path,
     );
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
@@ -263,16 +268,7 @@ fn labels_in_rows_top_and_the_sql_translation() {
 fn rejects_are_explained_by_a_nacl_deny_a_missing_rule_or_todays_rules() {
     let dir = tempfile::tempdir().unwrap();
     let path = sample(dir.path());
-    let out = flowlens()
-        .args(["explain", "--format", "jsonl"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["explain", "--format", "jsonl"], &path);
     let rows = jsonl(&out.stdout);
     for key in [
         "srcaddr",
@@ -358,16 +354,7 @@ fn rejects_are_explained_by_a_nacl_deny_a_missing_rule_or_todays_rules() {
 fn rule_usage_matches_a_direct_count() {
     let dir = tempfile::tempdir().unwrap();
     let path = sample(dir.path());
-    let out = flowlens()
-        .args(["rules", "--format", "jsonl"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(&["rules", "--format", "jsonl"], &path);
     let rows = jsonl(&out.stdout);
     let t = load_paths(&[path]);
     let ctx = context_of(&t);

@@ -104,6 +104,42 @@ pub(super) fn run(paths: Vec<PathBuf>, threads: usize) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Times `texts` as filters with the views of `opts`, twice (the second round is reported):
+/// one line per filter after `what`, and the times.
+fn time_filters(
+    table: &FlowTable,
+    cache: &ViewCache,
+    ctx: &QueryContext,
+    texts: &[&str],
+    opts: &ViewOptions,
+    what: &str,
+    pause: Option<std::time::Duration>,
+) -> Vec<f64> {
+    let mut times = Vec::new();
+    for round in 0..2 {
+        for text in texts {
+            let Ok(filter) = parse(text) else { continue };
+            if let Some(p) = pause {
+                std::thread::sleep(p);
+            }
+            let t = Instant::now();
+            let Ok(sel) = select(table, &filter, ctx) else {
+                continue;
+            };
+            let views = compute_views(table, cache, &sel, opts);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            if round == 1 {
+                times.push(ms);
+                eprintln!(
+                    "{what}: {ms:7.1} ms  {:>9} rows  {text}",
+                    views.totals.counts.flows()
+                );
+            }
+        }
+    }
+    times
+}
+
 /// With context: label conditions with every view, then "Why rejected?" and rule usage over
 /// the whole table.
 fn context_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
@@ -111,25 +147,15 @@ fn context_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
         with_conversations: false,
         ..ViewOptions::default()
     };
-    let mut times = Vec::new();
-    for round in 0..2 {
-        for text in LABEL_SEQUENCE {
-            let Ok(filter) = parse(text) else { continue };
-            let t = Instant::now();
-            let Ok(sel) = select(table, &filter, ctx) else {
-                continue;
-            };
-            let views = compute_views(table, cache, &sel, &view_opts);
-            let ms = t.elapsed().as_secs_f64() * 1000.0;
-            if round == 1 {
-                times.push(ms);
-                eprintln!(
-                    "label views: {ms:7.1} ms  {:>9} rows  {text}",
-                    views.totals.counts.flows()
-                );
-            }
-        }
-    }
+    let mut times = time_filters(
+        table,
+        cache,
+        ctx,
+        LABEL_SEQUENCE,
+        &view_opts,
+        "label views",
+        None,
+    );
     let worst = times.iter().copied().fold(0.0, f64::max);
     eprintln!(
         "label conditions: median {:.1} ms, worst {worst:.1} ms ({} filters)",
@@ -181,34 +207,21 @@ fn view_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
         with_conversations: false,
         ..ViewOptions::default()
     };
-    let mut times = Vec::new();
     let mut with_conv = Vec::new();
     // Think time between filter changes, as a user clicking has (the CPU idles in between).
     let pause = std::env::var("FLOWLENS_BENCH_PAUSE_MS")
         .ok()
         .and_then(|v| v.parse().ok())
         .map(std::time::Duration::from_millis);
-    for round in 0..2 {
-        for text in FILTER_SEQUENCE {
-            let Ok(filter) = parse(text) else { continue };
-            if let Some(p) = pause {
-                std::thread::sleep(p);
-            }
-            let t = Instant::now();
-            let Ok(sel) = select(table, &filter, ctx) else {
-                continue;
-            };
-            let views = compute_views(table, cache, &sel, &view_opts);
-            let ms = t.elapsed().as_secs_f64() * 1000.0;
-            if round == 1 {
-                times.push(ms);
-                eprintln!(
-                    "views: {ms:7.1} ms  {:>9} rows  {text}",
-                    views.totals.counts.flows()
-                );
-            }
-        }
-    }
+    let times = time_filters(
+        table,
+        cache,
+        ctx,
+        FILTER_SEQUENCE,
+        &view_opts,
+        "views",
+        pause,
+    );
     // The conversations tab.
     let t = Instant::now();
     let conv_opts = ViewOptions {

@@ -379,15 +379,7 @@ fn admitting(ev: &Evaluation, flow: &Flow) -> (String, String) {
         (Some(a), _) => {
             if let Some(e) = &a.entry {
                 parts.push(format!("network ACL {} rule {}", a.acl, acl_entry_text(e)));
-                rule = format!(
-                    "{}#{}",
-                    a.acl,
-                    if e.number >= 32767 {
-                        "*".into()
-                    } else {
-                        e.number.to_string()
-                    }
-                );
+                rule = format!("{}#{}", a.acl, e.number);
             }
         }
         (None, Some(note)) => parts.push(note.clone()),
@@ -413,14 +405,6 @@ fn admitting(ev: &Evaluation, flow: &Flow) -> (String, String) {
                     "security group rule {} ({}){guess}",
                     id.text(),
                     sg_rule_text(r, ev.way == Way::Outbound)
-                ));
-                rule = id.text();
-            } else if let Some((id, r)) = &s.reply_to {
-                parts.push(format!(
-                    "the reply to a request that security group rule {} allowed ({}; groups are \
-                     stateful)",
-                    id.text(),
-                    sg_rule_text(r, ev.way == Way::Inbound)
                 ));
                 rule = id.text();
             }
