@@ -183,13 +183,12 @@ pub(crate) fn compile(
             },
             None => Node::Const(false),
         },
-        Filter::Str { field, values } if LabelField::parse(field).is_some() => {
-            let lf = LabelField::parse(field).unwrap_or(LabelField::InterfaceType);
+        // Label fields (`dst_service`, …) read the context's labels, not a column.
+        Filter::Str { field, values } if let Some(lf) = LabelField::parse(field) => {
             let pred = |v: &str| values.iter().any(|x| x.eq_ignore_ascii_case(v));
             label_node(lf, &pred, cols, addrs, ctx)?
         }
-        Filter::Regex { field, pattern } if LabelField::parse(field).is_some() => {
-            let lf = LabelField::parse(field).unwrap_or(LabelField::InterfaceType);
+        Filter::Regex { field, pattern } if let Some(lf) = LabelField::parse(field) => {
             let re = regex::Regex::new(pattern)?;
             let pred = |v: &str| re.is_match(v);
             label_node(lf, &pred, cols, addrs, ctx)?
