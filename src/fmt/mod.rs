@@ -10,4 +10,7 @@ mod time;
 
 pub use escape::{TerminalSafe, escape_control};
 pub use numbers::{format_size, human_bytes, human_count, short_number};
-pub use time::{bucket_text, civil_from_days, days_from_civil, format_epoch};
+pub use time::{
+    bucket_text, civil_from_days, days_from_civil, format_epoch, format_epoch_at, local_offset,
+    zone_name,
+};

@@ -17,6 +17,19 @@ pub struct Settings {
     /// Context files opened with a data set, by each of its log paths: opening that path again
     /// brings them back.
     pub context_for: std::collections::BTreeMap<PathBuf, Vec<PathBuf>>,
+    /// Show times in the local time zone instead of UTC.
+    pub local_time: bool,
+}
+
+impl Settings {
+    /// The offset east of UTC to show times in around epoch second `secs`: 0 for UTC.
+    pub fn time_offset(&self, secs: u64) -> i64 {
+        if self.local_time {
+            crate::fmt::local_offset(secs)
+        } else {
+            0
+        }
+    }
 }
 
 impl Settings {

@@ -5,7 +5,7 @@
 
 use egui_plot::{GridInput, GridMark};
 
-use crate::fmt::{civil_from_days, human_count};
+use crate::fmt::{civil_from_days, human_count, zone_name};
 
 /// Round steps for time ticks, in seconds.
 const TIME_STEPS: [u64; 14] = [
@@ -29,9 +29,15 @@ const TIME_STEPS: [u64; 14] = [
 const TIME_LABEL: f32 = 84.0;
 
 /// The ticks of a time axis whose x value `v` is the time `start + v * bucket` (epoch seconds),
-/// for a plot `width` points wide: the smallest round step whose labels do not touch; marks
-/// half a label from either edge left out.
-pub(super) fn time_marks(input: GridInput, start: u64, bucket: u64, width: f32) -> Vec<GridMark> {
+/// for a plot `width` points wide: the smallest round step (round in the zone `offset` seconds
+/// east of UTC) whose labels do not touch; marks half a label from either edge left out.
+pub(super) fn time_marks(
+    input: GridInput,
+    start: u64,
+    bucket: u64,
+    width: f32,
+    offset: i64,
+) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     if hi <= lo || hi.is_nan() || lo.is_nan() || bucket == 0 || width <= 0.0 {
         return Vec::new();
@@ -46,10 +52,12 @@ pub(super) fn time_marks(input: GridInput, start: u64, bucket: u64, width: f32) 
     let margin = f64::from(TIME_LABEL / 2.0) * secs_per_point / bucket as f64;
     let t_lo = start as f64 + lo * bucket as f64;
     let t_hi = start as f64 + hi * bucket as f64;
-    let first = (t_lo.max(0.0) as u64).div_ceil(step) * step;
+    // Round times in the zone: local = t + offset is a multiple of the step.
+    let local_lo = (t_lo.max(0.0) as i64 + offset).max(0) as u64;
+    let first = local_lo.div_ceil(step) * step;
     let step_units = step as f64 / bucket as f64;
     let mut marks = Vec::new();
-    let mut t = first;
+    let mut t = first as i64 - offset;
     while (t as f64) <= t_hi && marks.len() < 400 {
         let v = (t as f64 - start as f64) / bucket as f64;
         if v - lo >= margin && hi - v >= margin {
@@ -58,20 +66,20 @@ pub(super) fn time_marks(input: GridInput, start: u64, bucket: u64, width: f32) 
                 step_size: step_units,
             });
         }
-        t += step;
+        t += step as i64;
     }
     marks
 }
 
 /// The label of a time tick: the date (with year) at midnight or when ticks are a day or more
 /// apart, the time of day otherwise (the caption names the day and the time zone).
-pub(super) fn time_label(mark: GridMark, start: u64, bucket: u64) -> String {
+pub(super) fn time_label(mark: GridMark, start: u64, bucket: u64, offset: i64) -> String {
     if mark.value < 0.0 {
         return String::new();
     }
-    let t = start + (mark.value * bucket as f64).round() as u64;
-    let (y, m, d) = civil_from_days((t / 86_400) as i64);
-    let secs = t % 86_400;
+    let t = (start + (mark.value * bucket as f64).round() as u64) as i64 + offset;
+    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+    let secs = t.rem_euclid(86_400);
     if secs == 0 || mark.step_size * bucket as f64 >= 86_400.0 {
         format!("{y:04}-{m:02}-{d:02}")
     } else {
@@ -112,15 +120,17 @@ pub(super) fn count_label(mark: GridMark) -> String {
 }
 
 /// The caption of a time axis: the range's first and last day, and the time zone.
-pub(super) fn time_caption(first: u64, last: u64) -> String {
+pub(super) fn time_caption(first: u64, last: u64, offset: i64) -> String {
+    let day_of = |t: u64| (t as i64 + offset).div_euclid(86_400);
     let day = |t: u64| {
-        let (y, m, d) = civil_from_days((t / 86_400) as i64);
+        let (y, m, d) = civil_from_days(day_of(t));
         format!("{y:04}-{m:02}-{d:02}")
     };
-    if first / 86_400 == last / 86_400 {
-        format!("{} (UTC)", day(first))
+    let zone = zone_name(offset);
+    if day_of(first) == day_of(last) {
+        format!("{} ({zone})", day(first))
     } else {
-        format!("{} – {} (UTC)", day(first), day(last))
+        format!("{} – {} ({zone})", day(first), day(last))
     }
 }
 
@@ -140,7 +150,7 @@ mod tests {
         // A day in 96 buckets of 15 minutes, at 600 and 1800 points wide.
         let start = 1_709_251_200;
         for width in [600.0, 1000.0, 1800.0] {
-            let marks = time_marks(input(-0.5, 95.5), start, 900, width);
+            let marks = time_marks(input(-0.5, 95.5), start, 900, width, 0);
             assert!(marks.len() >= 3, "{width}: {}", marks.len());
             let points_per_unit = f64::from(width) / 96.0;
             for w in marks.windows(2) {
@@ -159,12 +169,19 @@ mod tests {
             value: 0.0,
             step_size: 4.0,
         };
-        assert_eq!(time_label(m, start, 900), "2024-03-01");
+        assert_eq!(time_label(m, start, 900, 0), "2024-03-01");
         let m = GridMark {
             value: 58.0,
             step_size: 4.0,
         };
-        assert_eq!(time_label(m, start, 900), "14:30");
+        assert_eq!(time_label(m, start, 900, 0), "14:30");
+        // An hour east of UTC: the same tick reads 15:30, and ticks fall on local round times.
+        assert_eq!(time_label(m, start, 900, 3600), "15:30");
+        let marks = time_marks(input(-0.5, 95.5), start, 900, 1000.0, 1800);
+        for m in &marks {
+            let local = start as i64 + (m.value * 900.0).round() as i64 + 1800;
+            assert_eq!(local % 3600, 0, "{}", m.value);
+        }
     }
 
     #[test]

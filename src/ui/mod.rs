@@ -52,7 +52,7 @@ pub fn window_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
                             .show(ui, |ui| quick_filters::quick_filters_ui(state, cmds, ui));
                         pickers::pickers_ui(state, cmds, ui, &shown);
                         ui.add_space(6.0);
-                        summary::summary_ui(cmds, ui, &shown);
+                        summary::summary_ui(cmds, ui, &shown, &state.settings);
                         ui.add_space(8.0);
                         egui::CollapsingHeader::new("Files")
                             .show(ui, |ui| files::files_ui(state, ui));
@@ -70,7 +70,7 @@ pub fn window_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
                 let h = ui.available_height();
                 ports::ports_ui(state, cmds, ui, &shown, (h * 0.32).max(120.0));
                 ui.separator();
-                timeline::timeline_ui(cmds, ui, &shown, (h * 0.2).max(90.0));
+                timeline::timeline_ui(state, cmds, ui, &shown, (h * 0.2).max(90.0));
                 ui.separator();
                 if state.show_records {
                     records::records_ui(state, cmds, ui, &shown, &table);

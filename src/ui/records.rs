@@ -3,11 +3,11 @@
 use eframe::egui;
 
 use super::widgets::bottom_tabs_ui;
-use crate::fmt::{format_epoch, human_count};
+use crate::fmt::{format_epoch_at, human_count};
 use crate::model::FlowTable;
 use crate::model::names::protocol_name;
 use crate::query::labels::{Labels, ip_key, label_column_name};
-use crate::state::{Command, Commands, ExportTarget, Shown, State};
+use crate::state::{Command, Commands, ExportTarget, Settings, Shown, State};
 
 /// The filtered records, virtualized: only the visible rows are read from the frame.
 pub(super) fn records_ui(
@@ -45,6 +45,7 @@ pub(super) fn records_ui(
         }
     }
     let n = shown.selection.count as usize;
+    let settings = state.settings.clone();
     // Wider than the panel: the table scrolls sideways (each column keeps a readable width).
     egui::ScrollArea::horizontal()
         .id_salt("records_h")
@@ -79,10 +80,10 @@ pub(super) fn records_ui(
                         for c in &columns {
                             row.col(|ui| match c {
                                 Shows::Field(c) => {
-                                    ui.monospace(cell_text(c, r));
+                                    ui.monospace(cell_text(c, r, &settings));
                                 }
                                 Shows::Name(c, _) => {
-                                    let text = cell_text(c, r);
+                                    let text = cell_text(c, r, &settings);
                                     let name = labels.as_deref().and_then(|l| name_of(l, &text));
                                     ui.label(name.unwrap_or_default());
                                 }
@@ -125,15 +126,16 @@ fn column_width(name: &str) -> f32 {
 }
 
 /// The text of a cell: times as UTC dates, protocols by name, `-` for null.
-fn cell_text(c: &polars::prelude::Column, r: usize) -> String {
+fn cell_text(c: &polars::prelude::Column, r: usize, settings: &Settings) -> String {
     let v = match c.get(r) {
         Ok(polars::prelude::AnyValue::Null) | Err(_) => return "-".to_owned(),
         Ok(v) => v,
     };
     match c.name().as_str() {
-        "start" | "end" => v
-            .extract::<u64>()
-            .map_or_else(|| v.to_string(), format_epoch),
+        "start" | "end" => v.extract::<u64>().map_or_else(
+            || v.to_string(),
+            |t| format_epoch_at(t, settings.time_offset(t)),
+        ),
         "protocol" => match v.extract::<u8>() {
             Some(p) => protocol_name(p).map_or_else(|| p.to_string(), |n| format!("{n} ({p})")),
             None => v.to_string(),

@@ -3,13 +3,18 @@
 use eframe::egui;
 
 use super::widgets::{click_command, filter_line};
-use crate::fmt::{format_epoch, human_bytes, human_count};
+use crate::fmt::{format_epoch_at, human_bytes, human_count, zone_name};
 use crate::model::names::protocol_name;
 use crate::query::filter::Filter;
-use crate::state::{Command, Commands, ExportTarget, Shown};
+use crate::state::{Command, Commands, ExportTarget, Settings, Shown};
 
 /// Left panel: totals, actions and protocols (click to filter).
-pub(super) fn summary_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown) {
+pub(super) fn summary_ui(
+    cmds: &mut Commands,
+    ui: &mut egui::Ui,
+    shown: &Shown,
+    settings: &Settings,
+) {
     let t = &shown.views.totals;
     ui.heading("Totals");
     egui::Grid::new("totals")
@@ -29,8 +34,13 @@ pub(super) fn summary_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown) 
             row("Sources", human_count(t.distinct_src));
             row("Destinations", human_count(t.distinct_dst));
             if let (Some(a), Some(b)) = (t.first_start, t.last_end) {
-                row("From", format_epoch(a));
-                row("To", format_epoch(b));
+                // The zone in the label, so the times fit the panel.
+                for (what, t) in [("From", a), ("To", b)] {
+                    let offset = settings.time_offset(t);
+                    let text = format_epoch_at(t, offset);
+                    let time = text.rsplit_once(' ').map_or(text.as_str(), |(t, _)| t);
+                    row(&format!("{what} ({})", zone_name(offset)), time.to_owned());
+                }
             }
         });
     ui.add_space(8.0);

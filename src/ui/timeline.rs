@@ -7,19 +7,32 @@ use super::axes;
 use super::theme;
 use crate::fmt::bucket_text;
 use crate::query::filter::{CmpOp, Filter};
-use crate::state::{Command, Commands, ExportTarget, Shown};
+use crate::state::{Command, Commands, ExportTarget, Shown, State};
 
 /// Timeline of flows split by action; drag across it to select a time range.
-pub(super) fn timeline_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown, height: f32) {
+pub(super) fn timeline_ui(
+    state: &mut State,
+    cmds: &mut Commands,
+    ui: &mut egui::Ui,
+    shown: &Shown,
+    height: f32,
+) {
     let tl = &shown.views.timeline;
+    // The zone of the labels: UTC, or the local zone's offset at the range's start (a change of
+    // offset inside the range, such as daylight saving, is not followed).
+    let offset = state.settings.time_offset(tl.start);
     ui.horizontal(|ui| {
         ui.heading("Timeline");
         let last = tl.start + (tl.buckets.len() as u64).max(1) * tl.bucket_secs - 1;
         ui.label(format!(
             "flows per {} · {}",
             bucket_text(tl.bucket_secs),
-            axes::time_caption(tl.start, last)
+            axes::time_caption(tl.start, last, offset)
         ));
+        ui.selectable_value(&mut state.settings.local_time, false, "UTC")
+            .on_hover_text("Times in UTC (as the logs have them)");
+        ui.selectable_value(&mut state.settings.local_time, true, "local")
+            .on_hover_text("Times in this computer's time zone");
         ui.weak("drag to select a time range");
         if ui
             .button("Export…")
@@ -70,8 +83,8 @@ pub(super) fn timeline_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown,
         .allow_zoom(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
-        .x_grid_spacer(move |input| axes::time_marks(input, start, bucket, width))
-        .x_axis_formatter(move |mark, _| axes::time_label(mark, start, bucket))
+        .x_grid_spacer(move |input| axes::time_marks(input, start, bucket, width, offset))
+        .x_axis_formatter(move |mark, _| axes::time_label(mark, start, bucket, offset))
         .y_grid_spacer(axes::count_marks)
         .y_axis_formatter(|mark, _| axes::count_label(mark))
         .label_formatter(|_| None)
@@ -80,6 +93,17 @@ pub(super) fn timeline_ui(cmds: &mut Commands, ui: &mut egui::Ui, shown: &Shown,
                 plot.bar_chart(c);
             }
         });
+    range_drag_ui(cmds, ui, &response, start, bucket);
+}
+
+/// A drag across the timeline selects the range between where it started and where it ended.
+fn range_drag_ui(
+    cmds: &mut Commands,
+    ui: &mut egui::Ui,
+    response: &egui_plot::PlotResponse<()>,
+    start: u64,
+    bucket: u64,
+) {
     let r = &response.response;
     // A drag selects the range between where it started and where it ended.
     let drag_id = ui.scope_id().with("timeline_drag_start");
