@@ -37,6 +37,7 @@ pub const FILTER_SEQUENCE: &[&str] = &[
     "start >= 2024-03-01T12:00Z and start < 2024-03-01T13:00Z",
     "addr in {10.0.1.0/24, 10.0.2.0/24} and dstport == 5432",
     "srcport == 443",
+    "dstport == 443",
     "log_status != OK",
     "dst is public and dstport == 443",
     "action == REJECT and dstport in {22, 23, 3389, 445}",
