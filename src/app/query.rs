@@ -191,8 +191,17 @@ fn shown_of(
 ) -> Result<Shown, String> {
     let t = std::time::Instant::now();
     let sel = select(table, &filter, qctx).map_err(|e| e.to_string())?;
+    let t_sel = t.elapsed().as_secs_f64() * 1000.0;
     let views = compute_views(table, cache, &sel, &options);
+    let t_views = t.elapsed().as_secs_f64() * 1000.0;
     let rows = RowIndex::new(&sel);
+    if std::env::var_os("FLOWLENS_QUERY_SPLIT").is_some() {
+        eprintln!(
+            "split: select {t_sel:.1} ms, views {:.1} ms, index {:.1} ms",
+            t_views - t_sel,
+            t.elapsed().as_secs_f64() * 1000.0 - t_views
+        );
+    }
     Ok(Shown {
         filter,
         options,
