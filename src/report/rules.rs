@@ -176,8 +176,8 @@ pub fn context_tables(
         .filter(|u| u.open_to_internet && u.used_from_internet)
         .count();
     lines.push(format!(
-        "{} rules: {unused} admitted nothing (candidates for removal), {internet} are open to the \
-         internet and were used from it.",
+        "{} rules: {unused} admitted nothing (candidates for removal); {internet} open to the \
+         internet and used from it.",
         usage.len()
     ));
     if let Some(top) = rows.first() {

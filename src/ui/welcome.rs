@@ -13,6 +13,10 @@ pub(super) fn welcome_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::
             "Text, gzip, zstd, bzip2, Snappy, ZIP, Parquet and CloudWatch Logs exports; nothing \
              leaves this machine.",
         );
+        ui.weak(
+            "Add the account's aws ec2 describe-* JSON, ip-ranges.json or a cidr,label CSV to name \
+             every address and explain every REJECT.",
+        );
         ui.add_space(16.0);
         if ui.button("Open files…").on_hover_text("Ctrl+O").clicked() {
             cmds.push(Command::OpenDialog { folder: false });
