@@ -97,7 +97,7 @@ fn csv_tables_round_trip_to_the_view_numbers() {
     let (_d, t, _) = fixture();
     let sel = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
     let v = compute_views(&t, &ViewCache::default(), &sel, &ViewOptions::default());
-    let tabs = tables(&v, &t);
+    let tabs = tables(&v, &t, None);
     let get = |name: &str| tabs.iter().find(|(n, _)| n == name).unwrap().1.clone();
     let ports = get("ports.csv");
     let rows: Vec<Vec<&str>> = ports.lines().map(|l| l.split(',').collect()).collect();

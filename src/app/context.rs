@@ -10,7 +10,9 @@ use super::job::Job;
 use crate::query::filter::Filter;
 use crate::query::group::group_by_labels;
 use crate::query::labels::ip_key;
-use crate::query::rules::{RuleIndex, RuleUsage, Verdict, explain_groups_with, rule_usage};
+use crate::query::rules::{
+    RuleIndex, RuleUsage, Verdict, explain_groups_with, rule_usage, verdict_counts,
+};
 use crate::query::select;
 use crate::state::{NamedTalkers, TalkersGroup, TalkersTab, Why, WhyRow};
 
@@ -70,12 +72,9 @@ fn by_rule(rows: &[crate::query::rules::ExplainRow]) -> Vec<String> {
 }
 
 impl FlowApp {
-    /// The rule index of the loaded data, if its context has rules.
+    /// The rule index of the loaded data, if its context has rules (built with its totals).
     fn rule_index(&self) -> Option<Arc<RuleIndex>> {
-        let loaded = self.state.loaded.as_ref()?;
-        let inv = &loaded.table.context;
-        (!inv.groups.is_empty() || !inv.acls.is_empty())
-            .then(|| Arc::new(RuleIndex::new(inv.clone())))
+        self.state.loaded.as_ref()?.rules.clone()
     }
 
     /// Opens "Why rejected?" for the filter and `condition` (REJECTs, or ACCEPTs).
@@ -111,25 +110,10 @@ impl FlowApp {
                     .and_then(|l| l.addr_label(ip_key(ip)).map(|n| format!("{ip} ({n})")))
                     .unwrap_or_else(|| ip.to_string())
             };
-            let verdicts = [
-                Verdict::NaclDeny,
-                Verdict::NoSgAllow,
-                Verdict::AllowedNow,
-                Verdict::NoContext,
-                Verdict::Allowed,
-                Verdict::DeniedNow,
-            ];
-            let mut summary: Vec<String> = verdicts
-                .iter()
-                .filter_map(|v| {
-                    let of: Vec<_> = rows
-                        .iter()
-                        .filter(|r| r.explanation.verdict == *v)
-                        .collect();
-                    let flows: u64 = of.iter().map(|r| r.group.flows).sum();
-                    (!of.is_empty())
-                        .then(|| format!("{}: {flows} flows in {} groups", v.name(), of.len()))
-                })
+            let mut summary: Vec<String> = verdict_counts(&rows, &Verdict::ALL)
+                .into_iter()
+                .filter(|(_, _, groups)| *groups > 0)
+                .map(|(v, flows, groups)| format!("{}: {flows} flows in {groups} groups", v.name()))
                 .collect();
             summary.push("By deciding rule:".into());
             summary.extend(by_rule(&rows));

@@ -153,8 +153,7 @@ impl FlowApp {
             }
         }) {
             Ok(job) => {
-                self.dialog = Some(job);
-                self.dialog_folder = folder;
+                self.dialog = Some((job, folder));
             }
             Err(e) => self.state.notifications.push(e),
         }

@@ -80,7 +80,8 @@ impl Export {
                 Ok(format!("Chart written to {}", path.display()))
             }
             ExportTarget::Table(name) => {
-                let text = report::tables(&self.shown.views, &self.table)
+                let labels = self.context.labels.as_ref().map(|l| l.0.as_ref());
+                let text = report::tables(&self.shown.views, &self.table, labels)
                     .into_iter()
                     .find(|(n, _)| n == name)
                     .map(|(_, t)| t)

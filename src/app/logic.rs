@@ -211,16 +211,16 @@ impl FlowApp {
                 Err(e) => self.state.notifications.push(e),
             }
         }
-        if let Some(job) = &mut self.dialog
+        if let Some((job, folder)) = &mut self.dialog
             && let Some(result) = job.poll()
         {
             let quick = job.age() < NO_NATIVE_ANSWER;
+            let folder = *folder;
             self.dialog = None;
             match result {
                 Ok(Some(paths)) if !paths.is_empty() => self.commands.push(Command::Open(paths)),
                 Ok(None) if quick => {
                     self.native_dialogs = false;
-                    let folder = self.dialog_folder;
                     self.builtin_dialog(DialogPurpose::Open { folder }, NO_ANSWER);
                 }
                 Ok(_) => {}

@@ -53,13 +53,12 @@ pub struct FlowApp {
     /// When the current load started (for `FLOWLENS_FRAME_STATS`).
     load_started: Option<std::time::Instant>,
     summary_job: Option<Job<Loaded>>,
-    dialog: Option<Job<Option<Vec<PathBuf>>>>,
+    /// The native open dialog running, and whether it picks a folder.
+    dialog: Option<(Job<Option<Vec<PathBuf>>>, bool)>,
     /// Native file dialogs can be shown here (else flowlens's own).
     native_dialogs: bool,
     /// Where the in-app file dialog was last.
     last_dialog_dir: Option<PathBuf>,
-    /// The native open dialog running picks a folder.
-    dialog_folder: bool,
     history: Vec<Filter>,
     history_pos: usize,
     query_job: Option<Job<Result<Shown, String>>>,
@@ -93,7 +92,6 @@ impl FlowApp {
             dialog: None,
             native_dialogs: dialogs::native_dialogs_available(&|k| std::env::var(k).ok()),
             last_dialog_dir: None,
-            dialog_folder: false,
             history: vec![Filter::All],
             history_pos: 0,
             query_job: None,

@@ -292,6 +292,7 @@ fn read_contexts(files: Vec<(PathBuf, u64)>) -> (Inventory, Vec<FileReport>) {
             path: path.clone(),
             bytes,
             format: "context".into(),
+            context: true,
             ..FileReport::default()
         };
         match read_context(&path) {

@@ -29,6 +29,8 @@ pub struct FileReport {
     pub error: Option<String>,
     /// What the user should know that is not an error (columns not read, …).
     pub notes: Vec<String>,
+    /// A context file (inventory), not flow logs.
+    pub context: bool,
 }
 
 /// The loaded flows.

@@ -43,11 +43,7 @@ impl Summary {
     pub fn of(table: &FlowTable) -> Summary {
         let df = &table.df;
         let col = |name: &str| df.column(name).ok().and_then(ColumnView::new);
-        let context_files = table
-            .files
-            .iter()
-            .filter(|f| f.format.starts_with("context"))
-            .count();
+        let context_files = table.files.iter().filter(|f| f.context).count();
         let mut s = Summary {
             records: df.height() as u64,
             files: table.files.len() - context_files,

@@ -86,7 +86,8 @@ pub fn write_report(
         )?;
         written.push(p);
     }
-    let mut tables = tables(input.views, input.table);
+    let labels = input.context.labels.as_ref().map(|l| l.0.as_ref());
+    let mut tables = tables(input.views, input.table, labels);
     let (more, rules) = context_tables(input.table, input.filter, input.context);
     tables.extend(more);
     for (name, text) in &tables {

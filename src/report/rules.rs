@@ -7,7 +7,9 @@ use super::rows::csv_escape;
 use crate::model::FlowTable;
 use crate::query::filter::Filter;
 use crate::query::labels::ip_key;
-use crate::query::rules::{ExplainRow, RuleIndex, RuleUsage, Verdict, explain_groups, rule_usage};
+use crate::query::rules::{
+    ExplainRow, RuleIndex, RuleUsage, Verdict, explain_groups, rule_usage, verdict_counts,
+};
 use crate::query::{QueryContext, select};
 
 /// A table of text cells; `numeric[i]` says column `i` holds numbers (JSON numbers, right
@@ -152,22 +154,10 @@ pub fn context_tables(
     };
     let usage = rule_usage(table, &sel, &index);
     let mut lines = Vec::new();
-    let verdicts = [
-        Verdict::NaclDeny,
-        Verdict::NoSgAllow,
-        Verdict::AllowedNow,
-        Verdict::NoContext,
-    ];
-    let parts: Vec<String> = verdicts
-        .iter()
-        .map(|v| {
-            let of: Vec<&ExplainRow> = rows
-                .iter()
-                .filter(|r| r.explanation.verdict == *v)
-                .collect();
-            let flows: u64 = of.iter().map(|r| r.group.flows).sum();
-            format!("{} {flows} flows ({} groups)", v.name(), of.len())
-        })
+    let rejects = &Verdict::ALL[..4];
+    let parts: Vec<String> = verdict_counts(&rows, rejects)
+        .into_iter()
+        .map(|(v, flows, groups)| format!("{} {flows} flows ({groups} groups)", v.name()))
         .collect();
     lines.push(format!("REJECT flows by verdict: {}.", parts.join(", ")));
     let unused = usage.iter().filter(|u| u.flows == 0 && u.covered).count();

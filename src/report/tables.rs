@@ -30,7 +30,7 @@ pub const TABLE_NAMES: [&str; 7] = [
 ];
 
 /// The tables of a view as CSV files: (file name, contents).
-pub fn tables(views: &Views, table: &FlowTable) -> Vec<(String, String)> {
+pub fn tables(views: &Views, table: &FlowTable, labels: Option<&Labels>) -> Vec<(String, String)> {
     let n = |v: u64| v.to_string();
     let mut out = Vec::new();
     let mut ports = csv_row(&["port", "service", "flows", "packets", "bytes"].map(String::from));
@@ -53,7 +53,7 @@ pub fn tables(views: &Views, table: &FlowTable) -> Vec<(String, String)> {
         n(o.bytes()),
     ]);
     out.push(("ports.csv".to_owned(), ports));
-    address_tables(views, table, &mut out);
+    address_tables(views, table, labels, &mut out);
     let mut protos = csv_row(&["protocol", "name", "flows", "packets", "bytes"].map(String::from));
     for p in &views.protocols {
         let name = protocol_name(p.key).unwrap_or("").to_owned();
@@ -92,13 +92,17 @@ pub fn tables(views: &Views, table: &FlowTable) -> Vec<(String, String)> {
 
 /// `sources.csv`, `destinations.csv` and `conversations.csv`; with context, each address is
 /// followed by its name.
-fn address_tables(views: &Views, table: &FlowTable, out: &mut Vec<(String, String)>) {
+fn address_tables(
+    views: &Views,
+    table: &FlowTable,
+    labels: Option<&Labels>,
+    out: &mut Vec<(String, String)>,
+) {
     let n = |v: u64| v.to_string();
     // With context, every address carries its name.
-    let labels = (!table.context.is_empty()).then(|| Labels::new(table.context.clone()));
     let name = |id: u32| -> String {
         let key = table.addrs.get(id as usize).copied();
-        key.zip(labels.as_ref())
+        key.zip(labels)
             .and_then(|(k, l)| l.addr_label(k).map(|c| c.into_owned()))
             .unwrap_or_default()
     };

@@ -22,6 +22,7 @@ use crate::model::FlowTable;
 use crate::query::filter::{AddrField, Filter, PortField, parse_cidr_list};
 use crate::query::labels::Labels;
 use crate::query::recipes::Ranking;
+use crate::query::rules::RuleIndex;
 use crate::query::{QueryContext, RowIndex, Selection, Summary, ViewCache, ViewOptions, Views};
 
 /// Views of one filter, as shown on screen.
@@ -50,17 +51,23 @@ pub struct Loaded {
     pub summary: Summary,
     /// The labels of the context files among the inputs, if there were any.
     pub labels: Option<Arc<Labels>>,
+    /// The context's security groups and network ACLs, indexed, if it has any.
+    pub rules: Option<Arc<RuleIndex>>,
 }
 
 impl Loaded {
-    /// A loaded data set: its totals, fresh caches, and the labels of its context.
+    /// A loaded data set: its totals, fresh caches, and its context's labels and rule index
+    /// (built here, on the summary job, not on the UI thread).
     pub fn new(table: Arc<FlowTable>) -> Loaded {
-        let labels =
-            (!table.context.is_empty()).then(|| Arc::new(Labels::new(table.context.clone())));
+        let inv = &table.context;
+        let labels = (!inv.is_empty()).then(|| Arc::new(Labels::new(inv.clone())));
+        let rules = (!inv.groups.is_empty() || !inv.acls.is_empty())
+            .then(|| Arc::new(RuleIndex::new(inv.clone())));
         Loaded {
             summary: Summary::of(&table),
             cache: Arc::new(ViewCache::default()),
             labels,
+            rules,
             table,
         }
     }

@@ -4,7 +4,7 @@
 
 use eframe::egui;
 
-use super::widgets::{bottom_tabs_ui, click_command};
+use super::widgets::{bottom_tabs_ui, click_command, copy_table};
 use crate::fmt::{human_bytes, human_count};
 use crate::model::{Counts, FlowTable, Metric};
 use crate::query::click::{addr_filter, addr_text};
@@ -37,7 +37,7 @@ pub(super) fn talkers_ui(
     shown: &Shown,
     table: &FlowTable,
 ) {
-    let tab = controls_ui(state, cmds, ui, shown, table);
+    let tab = controls_ui(state, cmds, ui, table);
     if tab == TalkersTab::Rules {
         super::rules::rules_ui(state, ui);
         return;
@@ -110,7 +110,6 @@ fn controls_ui(
     state: &mut State,
     cmds: &mut Commands,
     ui: &mut egui::Ui,
-    shown: &Shown,
     table: &FlowTable,
 ) -> TalkersTab {
     let mut tab = state.talkers_tab;
@@ -186,12 +185,7 @@ fn controls_ui(
             .on_hover_text("Copy the table as CSV")
             .clicked()
         {
-            let text = crate::report::tables(&shown.views, table)
-                .into_iter()
-                .find(|(n, _)| n == table_name)
-                .map(|(_, t)| t)
-                .unwrap_or_default();
-            ui.ctx().copy_text(text);
+            copy_table(ui, state, table_name);
         }
     });
     if tab != state.talkers_tab {

@@ -50,7 +50,8 @@ pub(super) fn copy_table(ui: &egui::Ui, state: &State, name: &str) {
     let (Some(shown), Some(loaded)) = (&state.shown, &state.loaded) else {
         return;
     };
-    let text = crate::report::tables(&shown.views, &loaded.table)
+    let labels = state.query_context.labels.as_ref().map(|l| l.0.as_ref());
+    let text = crate::report::tables(&shown.views, &loaded.table, labels)
         .into_iter()
         .find(|(n, _)| n == name)
         .map(|(_, t)| t)

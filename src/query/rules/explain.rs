@@ -43,6 +43,30 @@ impl Verdict {
     }
 }
 
+impl Verdict {
+    /// Every verdict: the four of a REJECT, then the two of an ACCEPT.
+    pub const ALL: [Verdict; 6] = [
+        Verdict::NaclDeny,
+        Verdict::NoSgAllow,
+        Verdict::AllowedNow,
+        Verdict::NoContext,
+        Verdict::Allowed,
+        Verdict::DeniedNow,
+    ];
+}
+
+/// For each of `verdicts`: the flows and the groups of `rows` with it.
+pub fn verdict_counts(rows: &[ExplainRow], verdicts: &[Verdict]) -> Vec<(Verdict, u64, usize)> {
+    verdicts
+        .iter()
+        .map(|v| {
+            let of = rows.iter().filter(|r| r.explanation.verdict == *v);
+            let (flows, groups) = of.fold((0, 0), |(f, g), r| (f + r.group.flows, g + 1));
+            (*v, flows, groups)
+        })
+        .collect()
+}
+
 /// A verdict, the deciding rule and the sentence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Explanation {

@@ -29,6 +29,7 @@ use crate::model::columns::views;
 pub use eval::{Flow, RuleIndex, Way};
 pub use explain::{
     ExplainRow, Explanation, Verdict, explain, explain_groups, explain_groups_with, verdict,
+    verdict_counts,
 };
 pub use usage::{RuleUsage, rule_usage};
 
