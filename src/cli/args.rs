@@ -85,3 +85,14 @@ impl From<RowFormatArg> for RowFormat {
         }
     }
 }
+
+/// Output format of a table (`top`, `explain`, `rules`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum TableFormat {
+    /// Aligned columns for reading.
+    Table,
+    /// Comma-separated values with a header line.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::args::InputArgs;
+use super::args::{InputArgs, TableFormat};
 use super::input::{Selected, load_selected, print_safe, report_problems};
 use crate::query::labels::ip_key;
 use crate::query::rules::{RuleIndex, explain_groups_with, rule_usage};
@@ -18,8 +18,8 @@ pub(super) struct ExplainArgs {
     #[arg(long)]
     pub(super) accepted: bool,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
-    pub(super) format: OutFormat,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub(super) format: TableFormat,
     /// At most this many groups (0: all).
     #[arg(long, default_value_t = 0)]
     pub(super) limit: usize,
@@ -30,17 +30,10 @@ pub(super) struct ExplainArgs {
 #[derive(Args, Debug)]
 pub(super) struct RulesArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Table)]
-    pub(super) format: OutFormat,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub(super) format: TableFormat,
     #[command(flatten)]
     pub(super) input: InputArgs,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(super) enum OutFormat {
-    Table,
-    Csv,
-    Jsonl,
 }
 
 /// Loads the input and the rule index; `Err` with a message when there is no context.
@@ -114,10 +107,10 @@ pub(super) fn rules(args: RulesArgs) -> ExitCode {
 
 /// A table (header, rows; `numeric[i]` when column `i` is a number) in the chosen format; in
 /// a table the last column is left unpadded (it holds sentences).
-fn render(t: &TextTable, format: OutFormat) -> String {
+fn render(t: &TextTable, format: TableFormat) -> String {
     let mut out = String::new();
     match format {
-        OutFormat::Csv => {
+        TableFormat::Csv => {
             out.push_str(&t.header.join(","));
             out.push('\n');
             for r in &t.rows {
@@ -126,7 +119,7 @@ fn render(t: &TextTable, format: OutFormat) -> String {
                 out.push('\n');
             }
         }
-        OutFormat::Jsonl => {
+        TableFormat::Jsonl => {
             for r in &t.rows {
                 let fields: Vec<String> = t
                     .header
@@ -147,7 +140,7 @@ fn render(t: &TextTable, format: OutFormat) -> String {
                 out.push_str("}\n");
             }
         }
-        OutFormat::Table => {
+        TableFormat::Table => {
             let n = t.header.len();
             let mut widths: Vec<usize> = t.header.iter().map(|h| h.chars().count()).collect();
             for r in &t.rows {

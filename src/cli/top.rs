@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::args::{InputArgs, MetricArg};
+use super::args::{InputArgs, MetricArg, TableFormat};
 use super::input::{load_selected, print_safe, report_problems};
 use crate::fmt::escape_control;
 use crate::query::group::group_by_labels;
@@ -23,17 +23,10 @@ pub(super) struct TopArgs {
     #[arg(long, default_value_t = 10)]
     pub(super) limit: usize,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = TopFormat::Table)]
-    pub(super) format: TopFormat,
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    pub(super) format: TableFormat,
     #[command(flatten)]
     pub(super) input: InputArgs,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub(super) enum TopFormat {
-    Table,
-    Csv,
-    Jsonl,
 }
 
 pub(super) fn top(args: TopArgs) -> ExitCode {
@@ -63,7 +56,7 @@ pub(super) fn top(args: TopArgs) -> ExitCode {
         .iter()
         .map(|g| {
             // Keys come from the input: a table shows their control characters escaped.
-            let mut r: Vec<String> = if args.format == TopFormat::Table {
+            let mut r: Vec<String> = if args.format == TableFormat::Table {
                 g.key
                     .iter()
                     .map(|k| escape_control(k).into_owned())
@@ -77,7 +70,7 @@ pub(super) fn top(args: TopArgs) -> ExitCode {
         .collect();
     let mut out = String::new();
     match args.format {
-        TopFormat::Csv => {
+        TableFormat::Csv => {
             out.push_str(&header.join(","));
             out.push('\n');
             for r in &rows {
@@ -86,7 +79,7 @@ pub(super) fn top(args: TopArgs) -> ExitCode {
                 out.push('\n');
             }
         }
-        TopFormat::Jsonl => {
+        TableFormat::Jsonl => {
             for g in &groups {
                 let mut obj = serde_json::Map::new();
                 for (k, v) in keys.iter().zip(&g.key) {
@@ -107,7 +100,7 @@ pub(super) fn top(args: TopArgs) -> ExitCode {
                 out.push('\n');
             }
         }
-        TopFormat::Table => {
+        TableFormat::Table => {
             let mut widths: Vec<usize> = header.iter().map(String::len).collect();
             for r in &rows {
                 for (w, c) in widths.iter_mut().zip(r) {

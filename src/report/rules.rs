@@ -8,7 +8,8 @@ use crate::model::FlowTable;
 use crate::query::filter::Filter;
 use crate::query::labels::ip_key;
 use crate::query::rules::{
-    ExplainRow, RuleIndex, RuleUsage, Verdict, explain_groups, rule_usage, verdict_counts,
+    ExplainRow, RuleIndex, RuleUsage, Verdict, explain_rows, flow_groups, usage_of_groups,
+    verdict_counts,
 };
 use crate::query::{QueryContext, select};
 
@@ -145,14 +146,16 @@ pub fn context_tables(
         return (Vec::new(), Vec::new());
     };
     let index = RuleIndex::new(inv.clone());
-    let rows = explain_groups(table, &sel, &index, false);
+    // One grouping of the records for both the explanations and the usage.
+    let groups = flow_groups(table, &sel);
+    let usage = usage_of_groups(&groups, &index);
+    let rows = explain_rows(groups, &index, false, usize::MAX);
     let labels = ctx.labels.as_ref().map(|l| &l.0);
     let label = |ip: IpAddr| {
         labels
             .and_then(|l| l.addr_label(ip_key(ip)).map(|c| c.into_owned()))
             .unwrap_or_default()
     };
-    let usage = rule_usage(table, &sel, &index);
     let mut lines = Vec::new();
     let rejects = &Verdict::ALL[..4];
     let parts: Vec<String> = verdict_counts(&rows, rejects)

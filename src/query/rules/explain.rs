@@ -108,12 +108,20 @@ pub fn explain_groups_with(
     accepted: bool,
     sentences: usize,
 ) -> Vec<ExplainRow> {
+    explain_rows(flow_groups(table, sel), index, accepted, sentences)
+}
+
+/// [`explain_groups_with`] for groups already made (most flows first), so one grouping serves
+/// the explanations and the rule usage (the report).
+pub fn explain_rows(
+    groups: Vec<FlowGroup>,
+    index: &RuleIndex,
+    accepted: bool,
+    sentences: usize,
+) -> Vec<ExplainRow> {
     let want = if accepted { "ACCEPT" } else { "REJECT" };
     let snapshot = index.inventory.snapshot_time();
-    let groups: Vec<FlowGroup> = flow_groups(table, sel)
-        .into_iter()
-        .filter(|g| &*g.action == want)
-        .collect();
+    let groups: Vec<FlowGroup> = groups.into_iter().filter(|g| &*g.action == want).collect();
     // Groups are independent: evaluated in slices on the worker threads, kept in order.
     let slices: Vec<&[FlowGroup]> = groups.chunks(PAR_SLICE).collect();
     par_chunks(slices.len(), "flowlens-explain", |k| {

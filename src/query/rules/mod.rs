@@ -28,10 +28,10 @@ use crate::model::columns::views;
 
 pub use eval::{Flow, RuleIndex, Way};
 pub use explain::{
-    ExplainRow, Explanation, Verdict, explain, explain_groups, explain_groups_with, verdict,
-    verdict_counts,
+    ExplainRow, Explanation, Verdict, explain, explain_groups, explain_groups_with, explain_rows,
+    verdict, verdict_counts,
 };
-pub use usage::{RuleUsage, rule_usage};
+pub use usage::{RuleUsage, rule_usage, usage_of_groups};
 
 /// Groups of flows evaluated per task on the worker threads.
 pub(crate) const PAR_SLICE: usize = 8192;

@@ -163,7 +163,11 @@ fn tally_groups(
 /// Every rule of the inventory with its use by the selected flows, in the inventory's order
 /// (groups, inbound then outbound; ACLs by direction and rule number).
 pub fn rule_usage(table: &FlowTable, sel: &Selection, index: &RuleIndex) -> Vec<RuleUsage> {
-    let groups = flow_groups_unsorted(table, sel);
+    usage_of_groups(&flow_groups_unsorted(table, sel), index)
+}
+
+/// [`rule_usage`] for groups already made (in any order).
+pub fn usage_of_groups(groups: &[FlowGroup], index: &RuleIndex) -> Vec<RuleUsage> {
     // Flows between two interfaces of the inventory, by the interface that logged them (only
     // these can have been logged at both ends).
     let logged_keys: LoggedKeys<'_> = groups
@@ -176,7 +180,7 @@ pub fn rule_usage(table: &FlowTable, sel: &Selection, index: &RuleIndex) -> Vec<
             (&*f.interface, f.src, f.dst, f.dstport, f.protocol)
         })
         .collect();
-    let (tally, inferred) = tally_groups(&groups, index, &logged_keys);
+    let (tally, inferred) = tally_groups(groups, index, &logged_keys);
     let mut tally = tally;
     let mut seen: FxHashSet<&str> = groups.iter().map(|g| &*g.flow.interface).collect();
     seen.extend(inferred.iter().map(String::as_str));
