@@ -32,6 +32,14 @@ pub fn key_to_ip(key: u128) -> IpAddr {
     }
 }
 
+/// The dictionary key of an address (the inverse of [`key_to_ip`]).
+pub fn ip_key(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => v4_key(u32::from(v4)),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
 pub(crate) fn net_key_range(net: &IpNet) -> (u128, u128) {
     match net {
         IpNet::V4(n) => (

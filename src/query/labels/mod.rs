@@ -21,6 +21,7 @@ mod resource;
 use ranges::RangeMap;
 use resource::resource;
 
+pub use crate::model::addr::ip_key;
 use crate::model::addr::key_to_ip;
 use crate::model::inventory::Inventory;
 use crate::query::filter::{AddrField, Filter, Side};
@@ -351,14 +352,6 @@ pub fn label_column_name(column: &str) -> Option<&'static str> {
         "interface_id" => "interface_label",
         _ => return None,
     })
-}
-
-/// An address as a dictionary key.
-pub fn ip_key(ip: IpAddr) -> u128 {
-    match ip {
-        IpAddr::V4(v4) => crate::model::addr::v4_key(u32::from(v4)),
-        IpAddr::V6(v6) => u128::from(v6),
-    }
 }
 
 #[cfg(test)]
