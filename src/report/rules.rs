@@ -104,13 +104,13 @@ pub fn rules_table(usage: &[RuleUsage]) -> TextTable {
     ]);
     for u in usage {
         let mut flags = Vec::new();
-        if u.flows == 0 && u.covered {
+        if u.is_unused() {
             flags.push("unused");
         }
         if !u.covered {
             flags.push("no_logs");
         }
-        if u.open_to_internet && u.used_from_internet {
+        if u.is_internet_used() {
             flags.push("internet");
         }
         t.rows.push(vec![
@@ -163,11 +163,8 @@ pub fn context_tables(
         .map(|(v, flows, groups)| format!("{} {flows} flows ({groups} groups)", v.name()))
         .collect();
     lines.push(format!("REJECT flows by verdict: {}.", parts.join(", ")));
-    let unused = usage.iter().filter(|u| u.flows == 0 && u.covered).count();
-    let internet = usage
-        .iter()
-        .filter(|u| u.open_to_internet && u.used_from_internet)
-        .count();
+    let unused = usage.iter().filter(|u| u.is_unused()).count();
+    let internet = usage.iter().filter(|u| u.is_internet_used()).count();
     lines.push(format!(
         "{} rules: {unused} admitted nothing (candidates for removal); {internet} open to the \
          internet and used from it.",

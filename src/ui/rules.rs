@@ -18,11 +18,8 @@ pub(super) fn rules_ui(state: &State, ui: &mut egui::Ui) {
         ui.label("No security groups or network ACLs in the context files.");
         return;
     }
-    let unused = usage.iter().filter(|u| u.flows == 0 && u.covered).count();
-    let open = usage
-        .iter()
-        .filter(|u| u.open_to_internet && u.used_from_internet)
-        .count();
+    let unused = usage.iter().filter(|u| u.is_unused()).count();
+    let open = usage.iter().filter(|u| u.is_internet_used()).count();
     ui.label(format!(
         "{} rules · {unused} admitted nothing (candidates for removal) · {open} open to the internet and used from it",
         usage.len()
@@ -64,7 +61,7 @@ pub(super) fn rules_ui(state: &State, ui: &mut egui::Ui) {
                         ui.colored_label(theme::REJECT, "unused").on_hover_text(
                             "Admitted nothing in the loaded period: a candidate for removal",
                         );
-                    } else if u.open_to_internet && u.used_from_internet {
+                    } else if u.is_internet_used() {
                         ui.colored_label(theme::REJECT, "internet").on_hover_text(
                             "Open to 0.0.0.0/0 or ::/0 and used from public addresses",
                         );

@@ -54,6 +54,18 @@ pub struct RuleUsage {
     pub covered: bool,
 }
 
+impl RuleUsage {
+    /// Admitted nothing, though interfaces it applies to have records: a candidate for removal.
+    pub fn is_unused(&self) -> bool {
+        self.flows == 0 && self.covered
+    }
+
+    /// Open to all of the internet and used from it.
+    pub fn is_internet_used(&self) -> bool {
+        self.open_to_internet && self.used_from_internet
+    }
+}
+
 #[derive(Default)]
 struct Tally {
     flows: u64,
