@@ -9,7 +9,7 @@
 //! | [`model`] | the schema, address keys, metrics, the loaded table and views of its columns |
 //! | [`ingest`] | paths → a table: discovery, detection, decompression, parsing, assembly |
 //! | [`query`] | filters, selections, views, caches, group-by, translation, recipes |
-//! | [`report`], [`sample`] | rows, tables, charts and the report folder; the seeded generator |
+//! | [`report`], [`sample`], `cloud` | rows, tables, charts and the report folder; the seeded generator; S3, live context and Athena through the AWS SDK (feature `cloud`) |
 //! | [`state`] | what the UI reads and the commands it sends |
 //! | `ui` | egui views: read the state, push commands (feature `gui`) |
 //! | `app` | the eframe app: logic phase, command handling, jobs, dialogs (feature `gui`) |
@@ -23,6 +23,8 @@
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
+#[cfg(feature = "cloud")]
+pub mod cloud;
 pub mod fmt;
 pub mod ingest;
 pub mod model;

@@ -12,6 +12,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("query", 3),
     ("report", 4),
     ("sample", 4),
+    ("cloud", 4),
     ("state", 5),
     ("ui", 6),
     ("app", 7),

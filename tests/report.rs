@@ -164,7 +164,7 @@ fn report_lists_inputs_with_hashes_and_never_overwrites() {
         assert!(doc.contains(&hash), "the index lists the input's SHA-256");
         assert!(doc.contains("dst is vpc"));
         assert!(
-            doc.contains("contains('10.0.0.0/8', CAST(dstaddr AS IPADDRESS))"),
+            doc.contains("contains('10.0.0.0/8', try_cast(dstaddr AS IPADDRESS))"),
             "the Athena SQL"
         );
         assert!(doc.contains("2023-11-14T22:13:20Z"), "when it was made");

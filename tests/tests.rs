@@ -13,10 +13,14 @@
 // The whole crate is test code (helpers included): panicking on a failed fixture is the point.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod athena;
 mod cli;
+#[cfg(feature = "cloud")]
+mod cloud;
 mod context;
 pub(crate) mod ingest;
 mod layering;
+mod network;
 mod query;
 mod report;
 #[cfg(feature = "gui")]

@@ -24,10 +24,37 @@ pub(super) struct InputArgs {
     /// `cidr,label` CSV. Context files among the PATHS are recognised by their content too.
     #[arg(long = "context", value_name = "FILE")]
     pub(super) context: Vec<PathBuf>,
-    /// Flow-log files or folders (searched recursively). Content decides the format: text, gzip,
-    /// Parquet, CloudWatch Logs JSON.
+    /// Flow-log files or folders (searched recursively), or `s3://bucket/prefix` addresses.
+    /// Content decides the format: text, gzip, Parquet, CloudWatch Logs JSON.
     #[arg(required = true)]
     pub(super) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(super) cloud: CloudArgs,
+}
+
+/// Where `s3://` paths and the other cloud operations read from, and as whom.
+#[derive(Args, Debug, Default, Clone)]
+pub(super) struct CloudArgs {
+    /// s3:// paths: the first UTC date or time to read (`2024-03-01`, `2024-03-01T14:00`).
+    /// Only the day (and hour) folders of the range are listed.
+    #[arg(long, value_name = "WHEN", help_heading = "Cloud")]
+    pub(super) from: Option<String>,
+    /// s3:// paths: the last UTC date or time to read (a date alone is that whole day).
+    #[arg(long, value_name = "WHEN", help_heading = "Cloud")]
+    pub(super) to: Option<String>,
+    /// s3:// paths: an account folder to read (repeatable; default: all).
+    #[arg(long = "account", value_name = "ID", help_heading = "Cloud")]
+    pub(super) accounts: Vec<String>,
+    /// s3:// paths: a region folder to read (repeatable; default: all).
+    #[arg(long = "region", value_name = "REGION", help_heading = "Cloud")]
+    pub(super) regions: Vec<String>,
+    /// The AWS profile (default: AWS_PROFILE, else `default`); credentials come from the same
+    /// chain as the AWS CLI's (environment, profiles, SSO, credential_process, roles).
+    #[arg(long, value_name = "NAME", help_heading = "Cloud")]
+    pub(super) profile: Option<String>,
+    /// An S3-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS).
+    #[arg(long, value_name = "URL", help_heading = "Cloud")]
+    pub(super) endpoint_url: Option<String>,
 }
 
 /// `900x480` → (900, 480), each between 200 and 8000.

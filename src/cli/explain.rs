@@ -107,7 +107,7 @@ pub(super) fn rules(args: RulesArgs) -> ExitCode {
 
 /// A table (header, rows; `numeric[i]` when column `i` is a number) in the chosen format; in
 /// a table the last column is left unpadded (it holds sentences).
-fn render(t: &TextTable, format: TableFormat) -> String {
+pub(super) fn render(t: &TextTable, format: TableFormat) -> String {
     let mut out = String::new();
     match format {
         TableFormat::Csv => {

@@ -71,13 +71,23 @@ pub(super) fn context_of(paths: &[PathBuf]) -> Result<QueryContext, ExitCode> {
     Ok(query_context(&table))
 }
 
-/// Reads `--context` files into the table's inventory; a file that is not context is an error.
+/// Reads `--context` files (and the files of `--context` folders) into the table's inventory; a
+/// file that is not context is an error.
 fn add_context(table: &mut FlowTable, paths: &[PathBuf]) -> Result<(), ExitCode> {
     if paths.is_empty() {
         return Ok(());
     }
     let mut inv = (*table.context).clone();
+    let mut files = Vec::new();
     for p in paths {
+        if p.is_dir() {
+            let (found, _) = crate::ingest::discover::discover(std::slice::from_ref(p));
+            files.extend(found.into_iter().map(|f| f.0));
+        } else {
+            files.push(p.clone());
+        }
+    }
+    for p in &files {
         let shown = escape_control(&p.display().to_string()).into_owned();
         match read_context(p) {
             Ok(more) => {
@@ -110,16 +120,22 @@ pub(super) fn load_input(args: &InputArgs) -> Result<FlowTable, ExitCode> {
             return Err(ExitCode::from(2));
         }
     };
+    let (remote, local) = super::cloud::remote_of(args)?;
     let options = LoadOptions {
         log_format,
         threads: args.threads,
+        remote: remote.as_ref().map(super::cloud::RemoteHandle::remote),
         ..LoadOptions::default()
     };
-    let mut table = load(&args.paths, &options).map_err(|e| {
+    let mut table = load(&local, &options).map_err(|e| {
         eprintln!("flowlens: {}", escape_control(&e.to_string()));
         ExitCode::FAILURE
     })?;
-    add_context(&mut table, &args.context)?;
+    if let Some(r) = &remote {
+        r.after_load();
+    }
+    let context = super::cloud::live_context(args, &table)?;
+    add_context(&mut table, &context)?;
     Ok(table)
 }
 

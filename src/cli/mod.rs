@@ -7,7 +7,11 @@
 //! May use: every layer (the app only to open the window).
 
 mod args;
+mod athena;
+#[cfg(feature = "cloud")]
+mod athena_run;
 mod bench;
+mod cloud;
 mod explain;
 mod generate;
 mod input;
@@ -58,6 +62,12 @@ enum Command {
     /// Rule usage: flows, bytes and distinct peers per security-group rule and network ACL
     /// entry; unused rules, and rules open to the internet that the internet used.
     Rules(explain::RulesArgs),
+    /// Athena: `ddl` prints the CREATE EXTERNAL TABLE for the logs' layout (partition
+    /// projection); `run` runs the question's views on Athena.
+    Athena(athena::AthenaArgs),
+    /// The local cache of S3 objects: its size, or `--clear` to empty it.
+    #[cfg(feature = "cloud")]
+    Cache(cloud::CacheArgs),
     /// Write seeded, realistic flow logs (v2 format) for demos and benchmarks.
     Gen(generate::GenArgs),
     /// Time the query engine on loaded data: filter changes with every view, and the five
@@ -84,6 +94,9 @@ pub fn main() -> ExitCode {
         Some(Command::Report(args)) => report::report(args),
         Some(Command::Explain(args)) => explain::explain(args),
         Some(Command::Rules(args)) => explain::rules(args),
+        Some(Command::Athena(args)) => athena::athena(args),
+        #[cfg(feature = "cloud")]
+        Some(Command::Cache(args)) => cloud::cache(args),
         Some(Command::Gen(args)) => generate::gen_files(args),
         // Context files are told from logs by their content: `--context` joins the paths.
         Some(Command::Bench(args)) => bench::run([args.paths, args.context].concat(), args.threads),

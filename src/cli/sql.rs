@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::args::MetricArg;
 use super::input::{context_of, parse_filter};
-use crate::query::translate::{athena_sql, insights_query, label_fields};
+use crate::query::translate::{AthenaTable, athena_query, insights_query, label_fields};
 
 #[derive(Args, Debug)]
 pub(super) struct SqlArgs {
@@ -23,6 +23,13 @@ pub(super) struct SqlArgs {
     /// Rows.
     #[arg(long, default_value_t = 10)]
     pub(super) limit: usize,
+    /// The table's partition columns: time conditions also constrain them, so that Athena
+    /// reads only those days.
+    #[arg(long, value_enum, default_value_t = super::athena::PartitionsArg::Date)]
+    pub(super) partitions: super::athena::PartitionsArg,
+    /// The table's name.
+    #[arg(long, default_value = crate::query::translate::ATHENA_TABLE)]
+    pub(super) table: String,
     /// Print a CloudWatch Logs Insights query instead of Athena SQL.
     #[arg(long)]
     pub(super) insights: bool,
@@ -60,7 +67,18 @@ pub(super) fn sql(args: SqlArgs) -> ExitCode {
     let text = if args.insights {
         insights_query(&filter, &args.by, args.metric.into(), args.limit, &ctx)
     } else {
-        athena_sql(&filter, &args.by, args.metric.into(), args.limit, &ctx)
+        let table = AthenaTable {
+            name: args.table.clone(),
+            partitions: args.partitions.into(),
+        };
+        athena_query(
+            &filter,
+            &args.by,
+            args.metric.into(),
+            args.limit,
+            &ctx,
+            &table,
+        )
     };
     println!("{text}");
     ExitCode::SUCCESS

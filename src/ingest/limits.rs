@@ -48,4 +48,8 @@ pub struct Progress {
     pub files_total: AtomicU64,
     /// Files finished.
     pub files_done: AtomicU64,
+    /// Bytes downloaded (remote objects; a cached object counts at once).
+    pub bytes_fetched: AtomicU64,
+    /// Remote objects in this load.
+    pub objects_total: AtomicU64,
 }

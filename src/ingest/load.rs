@@ -14,6 +14,7 @@ use super::assemble::{ParsedInput, assemble};
 use super::context::{file_is_context, read_context};
 use super::discover::discover;
 use super::limits::{Progress, ReadLimits};
+use super::remote::{Arrivals, Remote};
 use super::source::{FileOutcome, read_file};
 use crate::model::inventory::Inventory;
 use crate::model::schema::{Column, default_layout};
@@ -31,6 +32,14 @@ pub struct LoadOptions {
     pub limits: ReadLimits,
     /// Worker threads (0 = one per core).
     pub threads: usize,
+    /// Listed remote objects (`s3://…`) to read beside the local paths.
+    pub remote: Option<Arc<dyn Remote>>,
+}
+
+impl std::fmt::Debug for dyn Remote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Remote({} objects)", self.objects().len())
+    }
 }
 
 /// Why a load produced no table.
@@ -135,21 +144,26 @@ pub fn start(
 
 /// Loads `paths` and blocks until done.
 pub fn load(paths: &[PathBuf], options: &LoadOptions) -> Result<FlowTable, LoadError> {
-    let progress = Progress::default();
-    let cancel = AtomicBool::new(false);
+    let progress = Arc::new(Progress::default());
+    let cancel = Arc::new(AtomicBool::new(false));
     run(paths, options, &progress, &cancel, Instant::now())
 }
 
 fn run(
     paths: &[PathBuf],
     options: &LoadOptions,
-    progress: &Progress,
-    cancel: &AtomicBool,
+    progress: &Arc<Progress>,
+    cancel: &Arc<AtomicBool>,
     started: Instant,
 ) -> Result<FlowTable, LoadError> {
     let (files, mut unreadable) = discover(paths);
-    let (files, context_files): (Vec<_>, Vec<_>) =
+    let (mut files, context_files): (Vec<_>, Vec<_>) =
         files.into_iter().partition(|(p, _)| !file_is_context(p));
+    // Remote objects come after the local files; `first_remote` tells them apart.
+    let first_remote = files.len();
+    if let Some(remote) = &options.remote {
+        add_remote(remote.as_ref(), &mut files, &mut unreadable, progress);
+    }
     progress
         .bytes_total
         .store(files.iter().map(|f| f.1).sum(), Ordering::Relaxed);
@@ -171,6 +185,16 @@ fn run(
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<FileOutcome>>> =
         Mutex::new((0..files.len()).map(|_| None).collect());
+    let board = Arc::new(Arrivals::new(files.len() - first_remote));
+    if let Some(remote) = &options.remote {
+        let remote_order = order.iter().filter_map(|&i| i.checked_sub(first_remote));
+        remote.fetch(
+            remote_order.collect(),
+            board.clone(),
+            progress.clone(),
+            cancel.clone(),
+        );
+    }
 
     let mut context = (Inventory::default(), Vec::new());
     std::thread::scope(|scope| -> Result<(), LoadError> {
@@ -191,7 +215,15 @@ fn run(
                         let k = next.fetch_add(1, Ordering::Relaxed);
                         let Some(&i) = order.get(k) else { break };
                         let Some((path, _)) = files.get(i) else { break };
-                        let outcome = read_caught(path, &layout, options, progress, cancel);
+                        let outcome = match i.checked_sub(first_remote) {
+                            None => read_caught(path, &layout, options, progress, cancel),
+                            Some(r) => match board.wait(r, cancel) {
+                                Some(fetched) => {
+                                    read_fetched(fetched, &layout, options, progress, cancel)
+                                }
+                                None => break,
+                            },
+                        };
                         if let Ok(mut r) = results.lock()
                             && let Some(slot) = r.get_mut(i)
                         {
@@ -235,6 +267,22 @@ fn run(
     Ok(table)
 }
 
+/// Appends the remote objects to the files to read (and what could not be listed to the
+/// unreadable paths).
+fn add_remote(
+    remote: &dyn Remote,
+    files: &mut Vec<(PathBuf, u64)>,
+    unreadable: &mut Vec<FileReport>,
+    progress: &Progress,
+) {
+    unreadable.extend(remote.problems());
+    let objects = remote.objects();
+    files.extend(objects.iter().map(|o| (PathBuf::from(&o.url), o.size)));
+    progress
+        .objects_total
+        .store(objects.len() as u64, Ordering::Relaxed);
+}
+
 /// The number of parse workers, and the options they read with: each worker keeps a whole-file
 /// gzip buffer, so on a machine with many cores only smaller files, so that all workers
 /// together hold at most about 512 MB of text.
@@ -268,12 +316,18 @@ fn inputs_of(
         let Some(outcome) = outcome else {
             return Err(LoadError::Cancelled);
         };
+        let fields = outcome
+            .parsed
+            .segments
+            .first()
+            .map(|s| s.layout.iter().map(|c| c.name().to_owned()).collect());
         inputs.push(ParsedInput {
             report: FileReport {
                 path,
                 bytes,
                 format: outcome.format,
                 error: outcome.error,
+                fields: fields.unwrap_or_default(),
                 ..FileReport::default()
             },
             parsed: outcome.parsed,
@@ -313,6 +367,35 @@ fn read_contexts(files: Vec<(PathBuf, u64)>) -> (Inventory, Vec<FileReport>) {
         r.notes.push(note);
     }
     (inventory, reports)
+}
+
+/// Reads a fetched object's local copy (also what arrived before a failed download); the
+/// download's error comes first in the report.
+fn read_fetched(
+    fetched: super::remote::Fetched,
+    layout: &Arc<[Column]>,
+    options: &LoadOptions,
+    progress: &Progress,
+    cancel: &AtomicBool,
+) -> FileOutcome {
+    let Some(path) = fetched.path else {
+        return FileOutcome {
+            parsed: Default::default(),
+            format: "unknown".into(),
+            error: fetched.error,
+        };
+    };
+    let mut outcome = read_caught(&path, layout, options, progress, cancel);
+    if fetched.partial {
+        std::fs::remove_file(&path).ok();
+    }
+    if let Some(e) = fetched.error {
+        outcome.error = Some(match outcome.error {
+            Some(read) => format!("{e}; what arrived was read up to: {read}"),
+            None => e,
+        });
+    }
+    outcome
 }
 
 /// Reads one file, turning a panic into an error for that file.

@@ -10,6 +10,8 @@
 //! - [`limits`]: [`ReadLimits`] and the shared [`Progress`] counters.
 //! - [`parse`]: the record parser (text lines → typed column segments).
 //! - [`assemble`]: parsed segments of every file → the frame.
+//! - [`remote`]: objects that are not local yet (`s3://…`): the [`remote::Remote`] trait the
+//!   `cloud` layer implements; the loader reads each object's local copy as it arrives.
 //! - [`context`]: context files (describe-* JSON, ip-ranges.json, `cidr,label` CSV), told
 //!   from flow logs by their content, → a [`crate::model::inventory::Inventory`].
 //!
@@ -28,6 +30,7 @@ pub mod load;
 pub mod parquet;
 pub mod parquet_footer;
 pub mod parse;
+pub mod remote;
 pub mod source;
 pub mod text;
 pub mod whole;

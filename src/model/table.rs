@@ -31,6 +31,8 @@ pub struct FileReport {
     pub notes: Vec<String>,
     /// A context file (inventory), not flow logs.
     pub context: bool,
+    /// The fields of its first records, in their order (text: the header's or `--log-format`'s).
+    pub fields: Vec<String>,
 }
 
 /// The loaded flows.

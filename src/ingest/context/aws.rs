@@ -87,6 +87,10 @@ fn read_object(
     {
         src.time = Some(t);
     }
+    // A snapshot fetched by flowlens (`cloud::ec2`) carries its time.
+    if let Some(t) = map.get("FlowlensSnapshotTime").and_then(Value::as_u64) {
+        src.time = Some(t);
+    }
     if !known && !map.contains_key("NextToken") {
         src.problems.push(format!(
             "a JSON object with none of the known keys (it has: {})",

@@ -79,6 +79,9 @@ fn li_field(col: &str) -> String {
         "dstport" => "dstPort".into(),
         "pktSrcaddr" => "pktSrcAddr".into(),
         "pktDstaddr" => "pktDstAddr".into(),
+        // The discovered VPC flow log fields are `startTime` and `endTime`.
+        "start" => "startTime".into(),
+        "end" => "endTime".into(),
         _ => out,
     }
 }

@@ -8,13 +8,18 @@
 //! exactly the same.
 
 mod athena;
+mod ddl;
 mod insights;
 #[cfg(test)]
 mod tests;
 
 use ipnet::IpNet;
 
-pub use athena::{ATHENA_TABLE, athena_sql, sql_condition};
+pub use athena::{
+    ATHENA_TABLE, AthenaTable, Partitions, athena_query, athena_sql, athena_timeline,
+    partition_condition, sql_condition,
+};
+pub use ddl::{TableSpec, athena_ddl, athena_type};
 pub use insights::{insights_condition, insights_query};
 
 use super::context::QueryContext;

@@ -1,0 +1,196 @@
+//! `flowlens athena run`: the question's views (totals, ports, talkers, timeline; or `--by`)
+//! run on Athena, their state and cost on stderr, their rows printed like `top`'s.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::args::{CloudArgs, MetricArg, TableFormat};
+use super::athena::PartitionsArg;
+use super::input::{context_of, parse_filter};
+use crate::query::translate::AthenaTable;
+
+#[derive(Args, Debug)]
+pub(super) struct RunArgs {
+    /// The filter (flowlens filter language).
+    #[arg(long, default_value = "")]
+    filter: String,
+    /// Fields to group by (comma-separated); without it: totals, ports, talkers and timeline.
+    #[arg(long, value_delimiter = ',')]
+    by: Vec<String>,
+    /// What to rank by.
+    #[arg(long, value_enum, default_value_t = MetricArg::Flows)]
+    metric: MetricArg,
+    /// Rows per view.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// The table (`database.table` or a name in `--database`).
+    #[arg(long, default_value = crate::query::translate::ATHENA_TABLE)]
+    table: String,
+    /// The table's partition columns; time conditions (and --from/--to) constrain them.
+    #[arg(long, value_enum, default_value_t = PartitionsArg::Date)]
+    partitions: PartitionsArg,
+    /// The Athena workgroup.
+    #[arg(long)]
+    workgroup: Option<String>,
+    /// Where Athena writes the results (s3://…).
+    #[arg(long, value_name = "S3_URL")]
+    output_location: Option<String>,
+    /// The database.
+    #[arg(long)]
+    database: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    format: TableFormat,
+    /// Print each view's SQL before its rows.
+    #[arg(long)]
+    show_sql: bool,
+    /// Context files, for label conditions (written as the addresses they stand for).
+    #[arg(long = "context", value_name = "FILE")]
+    context: Vec<PathBuf>,
+    #[command(flatten)]
+    cloud: CloudArgs,
+}
+
+/// The filter of `athena run`, with `--from`/`--to` as conditions on `start`.
+fn run_filter(args: &RunArgs) -> Result<crate::query::filter::Filter, ExitCode> {
+    let mut text = args.filter.clone();
+    for (bound, op) in [(&args.cloud.from, ">="), (&args.cloud.to, "<=")] {
+        let Some(b) = bound else { continue };
+        let (lo, hi) = crate::cloud::range::parse_time(b).map_err(|e| {
+            eprintln!("flowlens: {e}");
+            ExitCode::from(2)
+        })?;
+        let v = if op == ">=" { lo } else { hi };
+        text = if text.trim().is_empty() {
+            format!("start {op} {v}")
+        } else {
+            format!("({text}) and start {op} {v}")
+        };
+    }
+    parse_filter(&text)
+}
+
+pub(super) fn run(args: RunArgs) -> ExitCode {
+    use crate::cloud::athena::{AthenaTarget, run_query};
+    use crate::query::translate::{athena_query, athena_timeline, label_fields};
+
+    let filter = match run_filter(&args) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let ctx = match context_of(&args.context) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if !label_fields(&filter).is_empty() && ctx.labels.is_none() {
+        eprintln!("flowlens: athena run: label fields need --context FILE");
+        return ExitCode::from(2);
+    }
+    let table = AthenaTable {
+        name: args.table.clone(),
+        partitions: args.partitions.into(),
+    };
+    let (metric, n) = (args.metric.into(), args.limit);
+    let view = |by: &[&str]| {
+        let by: Vec<String> = by.iter().map(|b| (*b).to_owned()).collect();
+        athena_query(&filter, &by, metric, n, &ctx, &table)
+    };
+    let views: Vec<(String, String)> = if args.by.is_empty() {
+        vec![
+            ("totals".into(), view(&[])),
+            ("ports".into(), view(&["dstport"])),
+            ("talkers".into(), view(&["srcaddr"])),
+            (
+                "timeline".into(),
+                athena_timeline(&filter, &ctx, &table, 3600),
+            ),
+        ]
+    } else {
+        let by: Vec<&str> = args.by.iter().map(String::as_str).collect();
+        vec![(args.by.join(","), view(&by))]
+    };
+    let target = AthenaTarget {
+        workgroup: args.workgroup.clone(),
+        output_location: args.output_location.clone(),
+        database: args.database.clone(),
+    };
+    let mut opts = super::cloud::cloud_options(&args.cloud);
+    opts.region = args.cloud.regions.first().cloned();
+    let cancel = interrupt_flag();
+    let mut failed = false;
+    for (name, sql) in views {
+        if args.show_sql {
+            println!("-- {name}\n{sql}");
+        }
+        let on_state = |s: &str| eprintln!("flowlens: athena: {name}: {s}");
+        match run_query(&sql, &target, &opts, cancel, &on_state) {
+            Ok(r) if r.state == "SUCCEEDED" => print_result(&name, &r, args.format),
+            Ok(r) => {
+                let why = r.reason.as_deref().unwrap_or("no reason given");
+                eprintln!("flowlens: athena: {name}: {}: {why}", r.state);
+                failed = true;
+                if r.state == "CANCELLED" {
+                    break;
+                }
+            }
+            Err(e) => {
+                eprintln!("flowlens: {}", crate::fmt::escape_control(&e.0));
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One view's rows, with what Athena says it cost on stderr.
+fn print_result(name: &str, result: &crate::cloud::athena::AthenaResult, format: TableFormat) {
+    eprintln!(
+        "flowlens: athena: {name}: {} ({} scanned, {} ms, query {})",
+        result.state,
+        crate::fmt::human_bytes(result.scanned_bytes),
+        result.engine_ms,
+        result.query_id
+    );
+    let numeric = result
+        .columns
+        .iter()
+        .map(|c| matches!(c.as_str(), "flows" | "packets" | "bytes" | "bucket"))
+        .collect();
+    let t = crate::report::rules::TextTable {
+        header: result.columns.clone(),
+        rows: result
+            .rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.clone().unwrap_or_default()).collect())
+            .collect(),
+        numeric,
+    };
+    if format == TableFormat::Table {
+        println!("# {name}");
+    }
+    super::input::print_safe(&super::explain::render(&t, format));
+}
+
+/// A flag Ctrl+C sets (so that a running query is stopped in Athena, not left running).
+fn interrupt_flag() -> &'static std::sync::atomic::AtomicBool {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    #[cfg(unix)]
+    {
+        extern "C" fn on_sigint(_: libc::c_int) {
+            INTERRUPTED.store(true, Ordering::Relaxed);
+        }
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+        }
+    }
+    let _ = Ordering::Relaxed;
+    &INTERRUPTED
+}

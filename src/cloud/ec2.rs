@@ -1,0 +1,373 @@
+//! Context, live (`--context aws`, the app's "Fetch context from AWS"): the EC2 describe calls
+//! whose saved output the context files are (network interfaces, instances, subnets, VPCs,
+//! security groups, network ACLs, managed prefix lists and their entries), for each region,
+//! with read-only calls only (`ec2:Describe*`, `ec2:GetManagedPrefixListEntries`).
+//!
+//! The answers are written as the same JSON the AWS CLI prints (`describe-*.json`, the keys the
+//! context reader takes), with the snapshot's time (`FlowlensSnapshotTime`), into a snapshot
+//! folder, and read back by the same reader: a fetched snapshot and the files give the same
+//! labels by construction, and the folder reproduces the investigation offline.
+
+use std::path::{Path, PathBuf};
+
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{self as t};
+use serde_json::{Value, json};
+
+use super::{CloudError, CloudOptions, block_on, error_text, sdk_config};
+
+/// Fetches every region's inventory into `dir` (one sub-folder per region); returns the files.
+pub fn fetch_context(
+    regions: &[String],
+    opts: &CloudOptions,
+    dir: &Path,
+    now: u64,
+) -> Result<Vec<PathBuf>, CloudError> {
+    block_on(async {
+        let mut files = Vec::new();
+        let regions: Vec<Option<String>> = if regions.is_empty() {
+            vec![None]
+        } else {
+            regions.iter().cloned().map(Some).collect()
+        };
+        for region in regions {
+            let o = CloudOptions {
+                region: region.clone().or_else(|| opts.region.clone()),
+                ..opts.clone()
+            };
+            let config = sdk_config(&o).await;
+            let client = Client::new(&config);
+            let name = config.region().map_or("default".into(), |r| r.to_string());
+            let sub = dir.join(&name);
+            std::fs::create_dir_all(&sub)
+                .map_err(|e| CloudError(format!("cannot write {}: {e}", sub.display())))?;
+            let fail = |what: &str, e: &(dyn std::error::Error + 'static)| {
+                CloudError(format!("{what} in {name}: {}", error_text(e, &o)))
+            };
+            for (file, doc) in describe_all(&client, now, &fail).await? {
+                // A call that found nothing leaves no file (an empty file is no context).
+                let empty = doc
+                    .as_object()
+                    .is_some_and(|o| o.values().filter_map(Value::as_array).all(Vec::is_empty));
+                if empty {
+                    continue;
+                }
+                let path = sub.join(&file);
+                let text = serde_json::to_vec_pretty(&doc)
+                    .map_err(|e| CloudError(format!("cannot encode {file}: {e}")))?;
+                std::fs::write(&path, text)
+                    .map_err(|e| CloudError(format!("cannot write {}: {e}", path.display())))?;
+                files.push(path);
+            }
+        }
+        Ok(files)
+    })?
+}
+
+type Fail<'a> = dyn Fn(&str, &(dyn std::error::Error + 'static)) -> CloudError + 'a;
+
+/// Every describe call, paged, as (file name, JSON document).
+async fn describe_all(
+    c: &Client,
+    now: u64,
+    fail: &Fail<'_>,
+) -> Result<Vec<(String, Value)>, CloudError> {
+    let doc = |key: &str, items: Vec<Value>| json!({ key: items, "FlowlensSnapshotTime": now });
+    let mut out = Vec::new();
+
+    let (mut items, mut token) = (Vec::new(), None);
+    loop {
+        let page = c
+            .describe_network_interfaces()
+            .set_next_token(token)
+            .send()
+            .await;
+        let page = page.map_err(|e| fail("ec2:DescribeNetworkInterfaces", &e))?;
+        items.extend(page.network_interfaces().iter().map(interface));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.push((
+        "describe-network-interfaces.json".into(),
+        doc("NetworkInterfaces", items),
+    ));
+
+    let (mut items, mut token) = (Vec::new(), None);
+    loop {
+        let page = c.describe_instances().set_next_token(token).send().await;
+        let page = page.map_err(|e| fail("ec2:DescribeInstances", &e))?;
+        items.extend(page.reservations().iter().map(reservation));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.push(("describe-instances.json".into(), doc("Reservations", items)));
+
+    let (mut items, mut token) = (Vec::new(), None);
+    loop {
+        let page = c.describe_subnets().set_next_token(token).send().await;
+        let page = page.map_err(|e| fail("ec2:DescribeSubnets", &e))?;
+        items.extend(page.subnets().iter().map(subnet));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.push(("describe-subnets.json".into(), doc("Subnets", items)));
+
+    let (mut items, mut token) = (Vec::new(), None);
+    loop {
+        let page = c.describe_vpcs().set_next_token(token).send().await;
+        let page = page.map_err(|e| fail("ec2:DescribeVpcs", &e))?;
+        items.extend(page.vpcs().iter().map(vpc));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.push(("describe-vpcs.json".into(), doc("Vpcs", items)));
+
+    out.extend(describe_rules(c, now, fail).await?);
+    Ok(out)
+}
+
+/// Security groups, network ACLs, managed prefix lists and each list's entries.
+async fn describe_rules(
+    c: &Client,
+    now: u64,
+    fail: &Fail<'_>,
+) -> Result<Vec<(String, Value)>, CloudError> {
+    let doc = |key: &str, items: Vec<Value>| json!({ key: items, "FlowlensSnapshotTime": now });
+    let mut out = Vec::new();
+    let (mut items, mut token) = (Vec::new(), None);
+    loop {
+        let page = c
+            .describe_security_groups()
+            .set_next_token(token)
+            .send()
+            .await;
+        let page = page.map_err(|e| fail("ec2:DescribeSecurityGroups", &e))?;
+        items.extend(page.security_groups().iter().map(security_group));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.push((
+        "describe-security-groups.json".into(),
+        doc("SecurityGroups", items),
+    ));
+
+    let (mut items, mut token) = (Vec::new(), None);
+    loop {
+        let page = c.describe_network_acls().set_next_token(token).send().await;
+        let page = page.map_err(|e| fail("ec2:DescribeNetworkAcls", &e))?;
+        items.extend(page.network_acls().iter().map(network_acl));
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    out.push((
+        "describe-network-acls.json".into(),
+        doc("NetworkAcls", items),
+    ));
+
+    let (mut lists, mut token) = (Vec::new(), None);
+    loop {
+        let page = c
+            .describe_managed_prefix_lists()
+            .set_next_token(token)
+            .send()
+            .await;
+        let page = page.map_err(|e| fail("ec2:DescribeManagedPrefixLists", &e))?;
+        lists.extend(page.prefix_lists().iter().cloned());
+        token = page.next_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    let items = lists
+        .iter()
+        .map(
+            |l| json!({"PrefixListId": l.prefix_list_id(), "PrefixListName": l.prefix_list_name()}),
+        )
+        .collect();
+    out.push((
+        "describe-managed-prefix-lists.json".into(),
+        doc("PrefixLists", items),
+    ));
+    for id in lists
+        .iter()
+        .filter_map(t::ManagedPrefixList::prefix_list_id)
+    {
+        let (mut entries, mut token) = (Vec::new(), None);
+        loop {
+            let page = c
+                .get_managed_prefix_list_entries()
+                .prefix_list_id(id)
+                .set_next_token(token)
+                .send()
+                .await;
+            let page = page.map_err(|e| fail("ec2:GetManagedPrefixListEntries", &e))?;
+            entries.extend(page.entries().iter().map(|e| json!({"Cidr": e.cidr()})));
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        // The entries carry no list id: the reader takes it from the file name.
+        out.push((
+            format!("prefix-list-entries-{id}.json"),
+            doc("Entries", entries),
+        ));
+    }
+    Ok(out)
+}
+
+fn tags(tags: &[t::Tag]) -> Vec<Value> {
+    tags.iter()
+        .map(|t| json!({"Key": t.key(), "Value": t.value()}))
+        .collect()
+}
+
+fn interface(n: &t::NetworkInterface) -> Value {
+    json!({
+        "NetworkInterfaceId": n.network_interface_id(),
+        "InterfaceType": n.interface_type().map(t::NetworkInterfaceType::as_str),
+        "Description": n.description(),
+        "RequesterId": n.requester_id(),
+        "SubnetId": n.subnet_id(),
+        "VpcId": n.vpc_id(),
+        "PrivateIpAddress": n.private_ip_address(),
+        "PrivateIpAddresses": n.private_ip_addresses().iter().map(|p| json!({
+            "PrivateIpAddress": p.private_ip_address(),
+            "Association": p.association().map(|a| json!({"PublicIp": a.public_ip()})),
+        })).collect::<Vec<_>>(),
+        "Ipv6Addresses": n.ipv6_addresses().iter()
+            .map(|a| json!({"Ipv6Address": a.ipv6_address()})).collect::<Vec<_>>(),
+        "Attachment": n.attachment().map(|a| json!({"InstanceId": a.instance_id()})),
+        "Groups": n.groups().iter()
+            .map(|g| json!({"GroupId": g.group_id(), "GroupName": g.group_name()}))
+            .collect::<Vec<_>>(),
+        "TagSet": tags(n.tag_set()),
+    })
+}
+
+fn reservation(r: &t::Reservation) -> Value {
+    let instances: Vec<Value> = r
+        .instances()
+        .iter()
+        .map(|i| {
+            json!({
+                "InstanceId": i.instance_id(),
+                "Tags": tags(i.tags()),
+                "NetworkInterfaces": i.network_interfaces().iter().map(|n| json!({
+                    "NetworkInterfaceId": n.network_interface_id(),
+                    "SubnetId": n.subnet_id(),
+                    "VpcId": n.vpc_id(),
+                    "Description": n.description(),
+                    "InterfaceType": n.interface_type(),
+                    "PrivateIpAddress": n.private_ip_address(),
+                    "PrivateIpAddresses": n.private_ip_addresses().iter().map(|p| json!({
+                        "PrivateIpAddress": p.private_ip_address(),
+                        "Association": p.association().map(|a| json!({"PublicIp": a.public_ip()})),
+                    })).collect::<Vec<_>>(),
+                    "Ipv6Addresses": n.ipv6_addresses().iter()
+                        .map(|a| json!({"Ipv6Address": a.ipv6_address()})).collect::<Vec<_>>(),
+                    "Groups": n.groups().iter()
+                        .map(|g| json!({"GroupId": g.group_id(), "GroupName": g.group_name()}))
+                        .collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "Instances": instances })
+}
+
+fn subnet(s: &t::Subnet) -> Value {
+    json!({
+        "SubnetId": s.subnet_id(),
+        "VpcId": s.vpc_id(),
+        "CidrBlock": s.cidr_block(),
+        "Ipv6CidrBlockAssociationSet": s.ipv6_cidr_block_association_set().iter()
+            .map(|a| json!({"Ipv6CidrBlock": a.ipv6_cidr_block()})).collect::<Vec<_>>(),
+        "Tags": tags(s.tags()),
+    })
+}
+
+fn vpc(v: &t::Vpc) -> Value {
+    json!({
+        "VpcId": v.vpc_id(),
+        "CidrBlock": v.cidr_block(),
+        "CidrBlockAssociationSet": v.cidr_block_association_set().iter()
+            .map(|a| json!({"CidrBlock": a.cidr_block()})).collect::<Vec<_>>(),
+        "Ipv6CidrBlockAssociationSet": v.ipv6_cidr_block_association_set().iter()
+            .map(|a| json!({"Ipv6CidrBlock": a.ipv6_cidr_block()})).collect::<Vec<_>>(),
+        "Tags": tags(v.tags()),
+    })
+}
+
+fn permissions(ps: &[t::IpPermission]) -> Vec<Value> {
+    ps.iter()
+        .map(|p| {
+            json!({
+                "IpProtocol": p.ip_protocol(),
+                "FromPort": p.from_port(),
+                "ToPort": p.to_port(),
+                "IpRanges": p.ip_ranges().iter()
+                    .map(|r| json!({"CidrIp": r.cidr_ip(), "Description": r.description()}))
+                    .collect::<Vec<_>>(),
+                "Ipv6Ranges": p.ipv6_ranges().iter()
+                    .map(|r| json!({"CidrIpv6": r.cidr_ipv6(), "Description": r.description()}))
+                    .collect::<Vec<_>>(),
+                "PrefixListIds": p.prefix_list_ids().iter()
+                    .map(|r| json!({"PrefixListId": r.prefix_list_id(), "Description": r.description()}))
+                    .collect::<Vec<_>>(),
+                "UserIdGroupPairs": p.user_id_group_pairs().iter()
+                    .map(|r| json!({"GroupId": r.group_id(), "Description": r.description()}))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+fn security_group(g: &t::SecurityGroup) -> Value {
+    json!({
+        "GroupId": g.group_id(),
+        "GroupName": g.group_name(),
+        "VpcId": g.vpc_id(),
+        "IpPermissions": permissions(g.ip_permissions()),
+        "IpPermissionsEgress": permissions(g.ip_permissions_egress()),
+    })
+}
+
+fn network_acl(a: &t::NetworkAcl) -> Value {
+    let entries: Vec<Value> = a
+        .entries()
+        .iter()
+        .map(|e| {
+            json!({
+                "RuleNumber": e.rule_number(),
+                "Protocol": e.protocol(),
+                "RuleAction": e.rule_action().map(t::RuleAction::as_str),
+                "Egress": e.egress(),
+                "CidrBlock": e.cidr_block(),
+                "Ipv6CidrBlock": e.ipv6_cidr_block(),
+                "PortRange": e.port_range().map(|r| json!({"From": r.from(), "To": r.to()})),
+                "IcmpTypeCode": e.icmp_type_code().map(|r| json!({"Type": r.r#type(), "Code": r.code()})),
+            })
+        })
+        .collect();
+    json!({
+        "NetworkAclId": a.network_acl_id(),
+        "VpcId": a.vpc_id(),
+        "IsDefault": a.is_default(),
+        "Associations": a.associations().iter()
+            .map(|s| json!({"SubnetId": s.subnet_id()})).collect::<Vec<_>>(),
+        "Entries": entries,
+    })
+}

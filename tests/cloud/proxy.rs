@@ -1,0 +1,260 @@
+//! A small HTTP/1.1 forwarder between flowlens and moto, on 127.0.0.1: it logs every request
+//! (method, path and query, the access key of its signature), answers 403 AccessDenied for keys
+//! and list prefixes under a denied prefix, and can stop after a number of object body bytes,
+//! closing every connection and its listening socket as a server that went away.
+
+use std::io::{Read as _, Write as _};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// One request seen.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    /// `GET`, `HEAD`, …
+    pub method: String,
+    /// Path and query, percent-decoded.
+    pub target: String,
+    /// The access key id of the request's signature.
+    pub access_key: String,
+    /// The JSON protocols' operation (`X-Amz-Target`, e.g. `AmazonAthena.StartQueryExecution`).
+    pub target_op: String,
+    /// The request body (text).
+    pub body: String,
+}
+
+impl Seen {
+    /// A ListObjectsV2 request.
+    pub fn is_list(&self) -> bool {
+        self.method == "GET" && self.target.contains("list-type=2")
+    }
+
+    /// A GetObject request.
+    pub fn is_get_object(&self) -> bool {
+        self.method == "GET" && !self.target.contains('?') && self.target.matches('/').count() > 1
+            || self.method == "GET" && self.target.contains("x-id=GetObject")
+    }
+
+    /// The `prefix=` of a list request.
+    pub fn prefix(&self) -> Option<&str> {
+        let q = self.target.split_once('?')?.1;
+        q.split('&').find_map(|kv| kv.strip_prefix("prefix="))
+    }
+}
+
+#[derive(Default)]
+struct Rules {
+    deny: Option<String>,
+    cut_after: Option<usize>,
+}
+
+/// The forwarder.
+pub struct Proxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    rules: Arc<Mutex<Rules>>,
+    stopped: Arc<AtomicBool>,
+}
+
+impl Proxy {
+    /// Starts forwarding to `upstream` (`http://127.0.0.1:PORT`).
+    pub fn start(upstream: &str) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let upstream = upstream.trim_start_matches("http://").to_owned();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let rules = Arc::new(Mutex::new(Rules::default()));
+        let stopped = Arc::new(AtomicBool::new(false));
+        let (s, r, st) = (seen.clone(), rules.clone(), stopped.clone());
+        std::thread::Builder::new()
+            .name("test-proxy".into())
+            .spawn(move || {
+                for conn in listener.incoming() {
+                    if st.load(Ordering::SeqCst) {
+                        break; // the listener is dropped: connections are refused
+                    }
+                    let Ok(conn) = conn else { continue };
+                    let (s, r, st, up) = (s.clone(), r.clone(), st.clone(), upstream.clone());
+                    std::thread::Builder::new()
+                        .name("test-proxy-conn".into())
+                        .spawn(move || serve(conn, &up, &s, &r, &st))
+                        .unwrap();
+                }
+            })
+            .unwrap();
+        Proxy {
+            url,
+            seen,
+            rules,
+            stopped,
+        }
+    }
+
+    /// Every request so far.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    /// Forgets the requests so far.
+    pub fn reset(&self) {
+        self.seen.lock().unwrap().clear();
+    }
+
+    /// Answers 403 AccessDenied for keys and list prefixes starting with `prefix`.
+    pub fn deny(&self, prefix: &str) {
+        self.rules.lock().unwrap().deny = Some(prefix.to_owned());
+    }
+
+    /// Stops for good once an object body has sent `bytes` bytes.
+    pub fn stop_after(&self, bytes: usize) {
+        self.rules.lock().unwrap().cut_after = Some(bytes);
+    }
+
+    /// Whether the proxy has stopped.
+    pub fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::SeqCst)
+    }
+}
+
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads one request (head and body); `None` at the end of the connection.
+fn read_request(conn: &mut TcpStream, buf: &mut Vec<u8>) -> Option<(String, Vec<u8>)> {
+    let mut tmp = [0u8; 16384];
+    let end = loop {
+        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break p + 4;
+        }
+        let n = conn.read(&mut tmp).ok().filter(|&n| n > 0)?;
+        buf.extend_from_slice(&tmp[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+    let len = header(&head, "content-length")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    while buf.len() < end + len {
+        let n = conn.read(&mut tmp).ok().filter(|&n| n > 0)?;
+        buf.extend_from_slice(&tmp[..n]);
+    }
+    let body = buf[end..end + len].to_vec();
+    buf.drain(..end + len);
+    Some((head, body))
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn serve(
+    mut conn: TcpStream,
+    upstream: &str,
+    seen: &Mutex<Vec<Seen>>,
+    rules: &Mutex<Rules>,
+    stopped: &AtomicBool,
+) {
+    let mut buf = Vec::new();
+    while let Some((head, body)) = read_request(&mut conn, &mut buf) {
+        if stopped.load(Ordering::SeqCst) {
+            break;
+        }
+        let first = head.lines().next().unwrap_or_default().to_owned();
+        let mut parts = first.split(' ');
+        let method = parts.next().unwrap_or_default().to_owned();
+        let target = decode(parts.next().unwrap_or_default());
+        let access_key = header(&head, "authorization")
+            .and_then(|a| a.split("Credential=").nth(1))
+            .and_then(|c| c.split('/').next())
+            .unwrap_or_default()
+            .to_owned();
+        let s = Seen {
+            method,
+            target,
+            access_key,
+            target_op: header(&head, "x-amz-target").unwrap_or_default().to_owned(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        seen.lock().unwrap().push(s.clone());
+        let deny = rules.lock().unwrap().deny.clone();
+        if let Some(d) = deny {
+            let key = s.target.split('?').next().unwrap_or_default();
+            let key = key.splitn(3, '/').nth(2).unwrap_or_default();
+            if s.prefix().is_some_and(|p| p.starts_with(&d))
+                || (!s.is_list() && key.starts_with(&d))
+            {
+                let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+                let resp = format!(
+                    "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                    xml.len()
+                );
+                if conn.write_all(resp.as_bytes()).is_err() {
+                    break;
+                }
+                continue;
+            }
+        }
+        // Forward with `Connection: close`, read the whole answer.
+        let mut out = String::new();
+        for line in head.trim_end().lines() {
+            if !line.to_ascii_lowercase().starts_with("connection:") {
+                out.push_str(line);
+                out.push_str("\r\n");
+            }
+        }
+        out.push_str("Connection: close\r\n\r\n");
+        let Ok(mut up) = TcpStream::connect(upstream) else {
+            break;
+        };
+        if up.write_all(out.as_bytes()).is_err() || up.write_all(&body).is_err() {
+            break;
+        }
+        let mut resp = Vec::new();
+        if up.read_to_end(&mut resp).is_err() {
+            break;
+        }
+        let cut = rules.lock().unwrap().cut_after;
+        if let (Some(n), true) = (cut, s.is_get_object()) {
+            let head_end = resp
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map_or(0, |p| p + 4);
+            let upto = (head_end + n).min(resp.len());
+            conn.write_all(&resp[..upto]).ok();
+            conn.flush().ok();
+            stopped.store(true, Ordering::SeqCst);
+            // Wake the accept loop so that it drops the listener.
+            let port = conn.local_addr().map(|a| a.port()).unwrap_or(0);
+            TcpStream::connect(("127.0.0.1", port)).ok();
+            conn.shutdown(Shutdown::Both).ok();
+            return;
+        }
+        let keep = String::from_utf8_lossy(&resp[..resp.len().min(4096)])
+            .to_ascii_lowercase()
+            .contains("content-length:");
+        if conn.write_all(&resp).is_err() || !keep {
+            break;
+        }
+    }
+    conn.shutdown(Shutdown::Both).ok();
+}
