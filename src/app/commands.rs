@@ -81,13 +81,35 @@ impl FlowApp {
                 }
             }
             Command::Recipe(r) => self.recipe(r),
+            Command::ShowS3(url) => self.show_s3(url),
+            Command::ListS3 => self.list_s3(ctx),
+            Command::LoadS3 => self.load_s3(ctx),
+            Command::FetchContext => self.fetch_context(ctx),
+            Command::ClearCache => self.clear_cache(),
+            Command::ShowAthena => self.state.athena.open = true,
+            Command::RunAthena => self.run_athena(ctx),
+            Command::CancelAthena => self.cancel_athena(),
         }
     }
 
     /// Loads `paths` with everything loaded before (a new load replaces a running one). Context
     /// files are remembered with the data set's log paths; opening one of those paths again
     /// brings its context back.
-    fn open(&mut self, mut paths: Vec<std::path::PathBuf>, ctx: &egui::Context) {
+    pub(super) fn open(&mut self, mut paths: Vec<std::path::PathBuf>, ctx: &egui::Context) {
+        // An s3:// address (from the command line or Recent) opens the S3 window: the range is
+        // picked there, and what it lists joins the load.
+        if let Some(url) = paths
+            .iter()
+            .find(|p| p.to_string_lossy().starts_with("s3://"))
+        {
+            self.show_s3(Some(url.to_string_lossy().into_owned()));
+        }
+        paths.retain(|p| !p.to_string_lossy().starts_with("s3://"));
+        self.paths
+            .retain(|p| !p.to_string_lossy().starts_with("s3://"));
+        if paths.is_empty() && self.paths.is_empty() && self.cloud.remote().is_none() {
+            return;
+        }
         self.remember_context(&mut paths);
         let recent = &mut self.state.settings.recent;
         // Context files come back with their data set: Recent lists the data.
@@ -112,6 +134,7 @@ impl FlowApp {
             self.paths.clone(),
             LoadOptions {
                 log_format: self.log_format.clone(),
+                remote: self.cloud.remote(),
                 ..LoadOptions::default()
             },
             Some(Box::new(move || ctx2.request_repaint())),
@@ -149,6 +172,7 @@ impl FlowApp {
         self.state.shown = None;
         self.forget_results();
         self.paths.clear();
+        self.cloud.forget();
         self.reset_history();
     }
 

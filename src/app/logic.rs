@@ -32,6 +32,7 @@ impl FlowApp {
         self.poll_warm();
         self.poll_dialogs(ctx);
         self.poll_context();
+        self.poll_cloud(ctx);
         for cmd in self.commands.take() {
             self.run(cmd, ctx);
         }
@@ -101,7 +102,7 @@ impl FlowApp {
         } else {
             f64::NAN
         };
-        let label = format!(
+        let mut label = format!(
             "{} of {} · {} records · {:.0} MB/s · {} left · file {} of {}",
             human_bytes(done),
             human_bytes(total),
@@ -115,6 +116,16 @@ impl FlowApp {
             p.files_done.load(Relaxed),
             p.files_total.load(Relaxed),
         );
+        let objects = p.objects_total.load(Relaxed);
+        if objects > 0 {
+            let fetched = p.bytes_fetched.load(Relaxed);
+            label.push_str(&format!(
+                " · S3: {} of {} downloaded or cached ({} objects)",
+                human_bytes(fetched),
+                human_bytes(total),
+                human_count(objects)
+            ));
+        }
         Some((frac as f32, label))
     }
 

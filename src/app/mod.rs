@@ -13,10 +13,12 @@
 //! - [`dialogs`]: native file dialogs on worker threads.
 //! - [`export`]: exports written on a worker thread.
 //! - [`context`]: "Why rejected?" and the Rules tab, on worker threads.
+//! - [`cloud`]: "Open from S3…", "Fetch context from AWS", "Run on Athena", on worker threads.
 //! - [`native`]: the window, and persisted settings.
 //!
 //! May use: every layer below ([`crate::state`], `crate::ui` and everything under them).
 
+mod cloud;
 mod commands;
 mod context;
 mod dialogs;
@@ -75,6 +77,8 @@ pub struct FlowApp {
     /// "Why rejected?" or the Rules tab being computed.
     context_job: Option<Job<Result<context::ContextResult, String>>>,
     log_format: Option<Vec<crate::model::schema::Column>>,
+    /// S3 listings and loads, context fetches and Athena runs.
+    cloud: cloud::CloudJobs,
     /// Frame CPU times (seconds) since the last report, when `FLOWLENS_FRAME_STATS` is set.
     frame_times: Option<(Vec<f32>, std::time::Instant)>,
 }
@@ -103,6 +107,7 @@ impl FlowApp {
             export_job: None,
             context_job: None,
             log_format: None,
+            cloud: cloud::CloudJobs::default(),
             frame_times: std::env::var_os("FLOWLENS_FRAME_STATS")
                 .map(|_| (Vec::new(), std::time::Instant::now())),
         };

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use eframe::egui;
 
+use crate::state::Command;
+
 use super::FlowApp;
 use crate::state::Settings;
 
@@ -33,7 +35,7 @@ pub(super) fn save_settings(storage: &mut dyn eframe::Storage, settings: &Settin
 }
 
 /// Opens the window; `paths` start loading at once.
-pub fn run_native(paths: Vec<PathBuf>) -> ExitCode {
+pub fn run_native(paths: Vec<PathBuf>, s3: crate::state::S3Form) -> ExitCode {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("flowlens")
@@ -51,7 +53,17 @@ pub fn run_native(paths: Vec<PathBuf>) -> ExitCode {
             } else {
                 egui::Theme::Dark
             });
+            // An s3:// path opens the S3 window with the command line's range and picks, and
+            // lists at once when a range was given.
+            let list = paths
+                .iter()
+                .any(|p| p.to_string_lossy().starts_with("s3://"))
+                && !(s3.from.is_empty() && s3.to.is_empty());
             let mut app = FlowApp::new(settings, paths);
+            app.state.s3 = s3;
+            if list {
+                app.command(Command::ListS3);
+            }
             if let Some(w) = warning {
                 eprintln!("flowlens: {w}");
                 app.state.notifications.push(w);

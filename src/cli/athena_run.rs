@@ -74,7 +74,7 @@ fn run_filter(args: &RunArgs) -> Result<crate::query::filter::Filter, ExitCode> 
 
 pub(super) fn run(args: RunArgs) -> ExitCode {
     use crate::cloud::athena::{AthenaTarget, run_query};
-    use crate::query::translate::{athena_query, athena_timeline, label_fields};
+    use crate::query::translate::{athena_views, label_fields};
 
     let filter = match run_filter(&args) {
         Ok(f) => f,
@@ -92,25 +92,14 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
         name: args.table.clone(),
         partitions: args.partitions.into(),
     };
-    let (metric, n) = (args.metric.into(), args.limit);
-    let view = |by: &[&str]| {
-        let by: Vec<String> = by.iter().map(|b| (*b).to_owned()).collect();
-        athena_query(&filter, &by, metric, n, &ctx, &table)
-    };
-    let views: Vec<(String, String)> = if args.by.is_empty() {
-        vec![
-            ("totals".into(), view(&[])),
-            ("ports".into(), view(&["dstport"])),
-            ("talkers".into(), view(&["srcaddr"])),
-            (
-                "timeline".into(),
-                athena_timeline(&filter, &ctx, &table, 3600),
-            ),
-        ]
-    } else {
-        let by: Vec<&str> = args.by.iter().map(String::as_str).collect();
-        vec![(args.by.join(","), view(&by))]
-    };
+    let views = athena_views(
+        &filter,
+        &args.by,
+        args.metric.into(),
+        args.limit,
+        &ctx,
+        &table,
+    );
     let target = AthenaTarget {
         workgroup: args.workgroup.clone(),
         output_location: args.output_location.clone(),

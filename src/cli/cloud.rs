@@ -130,14 +130,14 @@ pub(super) fn live_context(
         #[cfg(feature = "cloud")]
         {
             let regions = if args.cloud.regions.is_empty() {
-                regions_of(table)
+                crate::cloud::ec2::regions_of(table)
             } else {
                 args.cloud.regions.clone()
             };
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
-            let dir = snapshot_dir(now);
+            let dir = crate::cloud::ec2::snapshot_dir(now);
             let files =
                 crate::cloud::ec2::fetch_context(&regions, &cloud_options(&args.cloud), &dir, now)
                     .map_err(|e| {
@@ -163,41 +163,6 @@ pub(super) fn live_context(
         }
     }
     Ok(out)
-}
-
-/// Where a fetched context snapshot is saved: `FLOWLENS_CONTEXT_DIR`, else beside the object
-/// cache, one folder per fetch named by its UTC time.
-#[cfg(feature = "cloud")]
-fn snapshot_dir(now: u64) -> PathBuf {
-    let base = std::env::var_os("FLOWLENS_CONTEXT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let cache = crate::cloud::cache::Cache::standard().dir;
-            cache.parent().map_or(cache.clone(), |p| p.join("context"))
-        });
-    let stamp = crate::fmt::format_epoch(now).replace([' ', ':', '-'], "");
-    base.join(stamp)
-}
-
-/// The regions named in the loaded logs' file names (`…_vpcflowlogs_{region}_…`).
-#[cfg(feature = "cloud")]
-fn regions_of(table: &crate::model::FlowTable) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for f in &table.files {
-        let name = f
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parts: Vec<&str> = name.split('_').collect();
-        if let Some(i) = parts.iter().position(|p| *p == "vpcflowlogs")
-            && let Some(r) = parts.get(i + 1)
-            && !out.iter().any(|o| o == r)
-        {
-            out.push((*r).to_owned());
-        }
-    }
-    out
 }
 
 #[cfg(feature = "cloud")]
@@ -235,4 +200,18 @@ pub(super) fn cache(args: CacheArgs) -> ExitCode {
         crate::fmt::human_bytes(cache.limit)
     );
     ExitCode::SUCCESS
+}
+
+/// The S3 window's fields from the command line (the app opens with them).
+#[cfg(feature = "gui")]
+pub(super) fn s3_form(args: &CloudArgs) -> crate::state::S3Form {
+    crate::state::S3Form {
+        from: args.from.clone().unwrap_or_default(),
+        to: args.to.clone().unwrap_or_default(),
+        accounts: args.accounts.join(","),
+        regions: args.regions.join(","),
+        profile: args.profile.clone().unwrap_or_default(),
+        endpoint: args.endpoint_url.clone().unwrap_or_default(),
+        ..crate::state::S3Form::default()
+    }
 }

@@ -39,8 +39,11 @@ use args::InputArgs;
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// Files or folders to open in the app.
+    /// Files or folders to open in the app, or an s3://bucket/prefix (the S3 window opens with
+    /// the range and picks below, and lists at once when a range is given).
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    cloud: args::CloudArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -80,10 +83,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         #[cfg(feature = "gui")]
-        None => crate::app::run_native(cli.paths),
+        None => crate::app::run_native(cli.paths, cloud::s3_form(&cli.cloud)),
         #[cfg(not(feature = "gui"))]
         None => {
-            let _ = cli.paths;
+            let _ = (cli.paths, cli.cloud);
             eprintln!("flowlens: this build has no desktop app (feature `gui`); use a subcommand");
             ExitCode::from(2)
         }

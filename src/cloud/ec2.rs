@@ -64,6 +64,39 @@ pub fn fetch_context(
     })?
 }
 
+/// Where a fetched context snapshot is saved: `FLOWLENS_CONTEXT_DIR`, else beside the object
+/// cache, one folder per fetch named by its UTC time.
+pub fn snapshot_dir(now: u64) -> PathBuf {
+    let base = std::env::var_os("FLOWLENS_CONTEXT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let cache = super::cache::Cache::standard().dir;
+            cache.parent().map_or(cache.clone(), |p| p.join("context"))
+        });
+    let stamp = crate::fmt::format_epoch(now).replace([' ', ':', '-'], "");
+    base.join(stamp)
+}
+
+/// The regions named in the loaded logs' file names (`…_vpcflowlogs_{region}_…`).
+pub fn regions_of(table: &crate::model::FlowTable) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in &table.files {
+        let name = f
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parts: Vec<&str> = name.split('_').collect();
+        if let Some(i) = parts.iter().position(|p| *p == "vpcflowlogs")
+            && let Some(r) = parts.get(i + 1)
+            && !out.iter().any(|o| o == r)
+        {
+            out.push((*r).to_owned());
+        }
+    }
+    out
+}
+
 type Fail<'a> = dyn Fn(&str, &(dyn std::error::Error + 'static)) -> CloudError + 'a;
 
 /// Every describe call, paged, as (file name, JSON document).

@@ -124,3 +124,48 @@ pub fn error_text(err: &(dyn std::error::Error + 'static), opts: &CloudOptions) 
     }
     text
 }
+
+/// The profiles of the AWS config files (`AWS_CONFIG_FILE` or `~/.aws/config`, and
+/// `AWS_SHARED_CREDENTIALS_FILE` or `~/.aws/credentials`), for the app's profile picker.
+pub fn profiles() -> Vec<String> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let file = |var: &str, name: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(".aws").join(name)))
+    };
+    let mut out: Vec<String> = Vec::new();
+    for (path, config) in [
+        (file("AWS_CONFIG_FILE", "config"), true),
+        (file("AWS_SHARED_CREDENTIALS_FILE", "credentials"), false),
+    ] {
+        let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some(section) = line
+                .trim()
+                .strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+            else {
+                continue;
+            };
+            let section = section.trim();
+            // In the config file a profile is `[profile name]` (or `[default]`); `[sso-session …]`
+            // and `[services …]` are not profiles.
+            let name = if config {
+                match section.strip_prefix("profile ") {
+                    Some(n) => n.trim(),
+                    None if section == "default" => section,
+                    None => continue,
+                }
+            } else {
+                section
+            };
+            if !out.iter().any(|o| o == name) {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
+}

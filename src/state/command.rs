@@ -87,6 +87,22 @@ pub enum Command {
     DialogAccept,
     /// The in-app file dialog: close it without an answer.
     DialogCancel,
+    /// Show the "Open from S3…" window (with this address, from the command line or Recent).
+    ShowS3(Option<String>),
+    /// List what the S3 form selects (counts and size, nothing downloaded).
+    ListS3,
+    /// Load the listed objects (with what is loaded).
+    LoadS3,
+    /// Fetch the context (EC2 describe calls) for the loaded logs' regions, save it and load it.
+    FetchContext,
+    /// Empty the object cache.
+    ClearCache,
+    /// Show the "Run on Athena" window.
+    ShowAthena,
+    /// Run the current question's views on Athena.
+    RunAthena,
+    /// Stop the running Athena queries (in Athena too).
+    CancelAthena,
 }
 
 /// The queue the views push commands into.

@@ -6,6 +6,7 @@
 //!
 //! May use: every layer below ([`crate::fmt`] … [`crate::report`]).
 
+pub mod cloud;
 pub mod command;
 pub mod dialog;
 pub mod edits;
@@ -13,6 +14,7 @@ pub mod settings;
 
 use std::sync::Arc;
 
+pub use cloud::{AthenaForm, AthenaView, S3Form, S3Listed};
 pub use command::{Command, Commands, ExportTarget};
 pub use dialog::{DialogEntry, DialogPurpose, FileDialog};
 pub use edits::{FormatPrompt, PanelEdits};
@@ -221,6 +223,10 @@ pub struct State {
     pub format_prompt: Option<FormatPrompt>,
     /// What the jobs are doing.
     pub status: Status,
+    /// The "Open from S3…" window.
+    pub s3: S3Form,
+    /// The "Run on Athena" window.
+    pub athena: AthenaForm,
 }
 
 impl State {
@@ -270,6 +276,12 @@ impl State {
             confirm_replace: None,
             format_prompt: None,
             status: Status::default(),
+            s3: S3Form::default(),
+            athena: AthenaForm {
+                table: crate::query::translate::ATHENA_TABLE.into(),
+                partitions: "date".into(),
+                ..AthenaForm::default()
+            },
         }
     }
 

@@ -5,6 +5,7 @@
 //! May use: every layer below, through [`crate::state`] for what the app knows.
 
 mod axes;
+mod cloud;
 mod dialogs;
 mod empty;
 mod file_dialog;
@@ -96,6 +97,8 @@ pub fn window_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
     dialogs::confirm_replace_ui(state, cmds, ui);
     why::why_ui(state, cmds, ui.ctx());
     file_dialog::file_dialog_ui(state, cmds, ui.ctx());
+    cloud::s3_window_ui(state, cmds, ui.ctx());
+    cloud::athena_window_ui(state, cmds, ui.ctx());
 }
 
 /// While files are dragged over the window: the whole window is the drop target.

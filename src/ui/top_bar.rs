@@ -14,6 +14,20 @@ pub(super) fn top_bar_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::
         if ui.button("Open folder…").clicked() {
             cmds.push(Command::OpenDialog { folder: true });
         }
+        if ui
+            .button("Open from S3…")
+            .on_hover_text("s3://bucket/prefix with a date range; the AWS credential chain")
+            .clicked()
+        {
+            cmds.push(Command::ShowS3(None));
+        }
+        if ui
+            .button("Run on Athena…")
+            .on_hover_text("The current question on the whole archive, in Athena")
+            .clicked()
+        {
+            cmds.push(Command::ShowAthena);
+        }
         if state.loaded.is_some() && ui.button("Close all").clicked() {
             cmds.push(Command::CloseAll);
         }

@@ -24,6 +24,9 @@ pub(super) fn welcome_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::
         if ui.button("Open folder…").clicked() {
             cmds.push(Command::OpenDialog { folder: true });
         }
+        if ui.button("Open from S3…").clicked() {
+            cmds.push(Command::ShowS3(None));
+        }
         if ui.button("Explore sample data").clicked() {
             cmds.push(Command::Open(vec![sample_path()]));
         }

@@ -1,6 +1,8 @@
 //! The desktop app, headless: egui_kittest drives the real `FlowApp` through AccessKit labels.
 
 mod app;
+#[cfg(feature = "cloud")]
+mod cloud;
 mod context;
 mod dialogs;
 mod views;

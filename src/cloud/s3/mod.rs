@@ -80,6 +80,22 @@ impl S3Remote {
     pub fn cache(&self) -> &Cache {
         &self.cache
     }
+
+    /// Listed objects already in the cache.
+    pub fn cached(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|(b, o)| self.cache.entry(b, &o.key, &o.etag).exists())
+            .count()
+    }
+
+    /// What could not be listed, as lines.
+    pub fn problem_lines(&self) -> Vec<String> {
+        self.problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path.display(), p.error.as_deref().unwrap_or("")))
+            .collect()
+    }
 }
 
 /// Lists every address for `pick` with the credential chain and `opts`.

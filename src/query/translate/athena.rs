@@ -272,3 +272,28 @@ pub fn athena_timeline(f: &Filter, ctx: &QueryContext, table: &AthenaTable, buck
         table.name
     )
 }
+
+/// The views of a question as Athena queries: totals, ports (`dstport`), talkers (`srcaddr`) and
+/// the hourly timeline; or the one grouping `by`.
+pub fn athena_views(
+    f: &Filter,
+    by: &[String],
+    metric: Metric,
+    limit: usize,
+    ctx: &QueryContext,
+    table: &AthenaTable,
+) -> Vec<(String, String)> {
+    let view = |by: &[&str]| {
+        let by: Vec<String> = by.iter().map(|b| (*b).to_owned()).collect();
+        athena_query(f, &by, metric, limit, ctx, table)
+    };
+    if !by.is_empty() {
+        return vec![(by.join(","), athena_query(f, by, metric, limit, ctx, table))];
+    }
+    vec![
+        ("totals".into(), view(&[])),
+        ("ports".into(), view(&["dstport"])),
+        ("talkers".into(), view(&["srcaddr"])),
+        ("timeline".into(), athena_timeline(f, ctx, table, 3600)),
+    ]
+}

@@ -16,7 +16,7 @@ mod tests;
 use ipnet::IpNet;
 
 pub use athena::{
-    ATHENA_TABLE, AthenaTable, Partitions, athena_query, athena_sql, athena_timeline,
+    ATHENA_TABLE, AthenaTable, Partitions, athena_query, athena_sql, athena_timeline, athena_views,
     partition_condition, sql_condition,
 };
 pub use ddl::{TableSpec, athena_ddl, athena_type};
