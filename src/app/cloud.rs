@@ -207,7 +207,9 @@ impl FlowApp {
     /// Runs the current question's views on Athena on a job.
     pub(super) fn run_athena(&mut self, ctx: &egui::Context) {
         use crate::cloud::athena::{AthenaTarget, run_query};
-        use crate::query::translate::{AthenaTable, Partitions, athena_views};
+        use crate::query::translate::{
+            AthenaTable, Partitions, athena_views, ports_of, timeline_of,
+        };
         let form = self.state.athena.clone();
         let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let table = AthenaTable {
@@ -241,6 +243,13 @@ impl FlowApp {
             for (name, sql) in views {
                 let r = run_query(&sql, &target, &opts, &stop, &|_| {}).map_err(|e| e.0)?;
                 let cancelled = r.state == "CANCELLED";
+                let rows: Vec<Vec<String>> = r
+                    .rows
+                    .into_iter()
+                    .map(|row| row.into_iter().map(Option::unwrap_or_default).collect())
+                    .collect();
+                let ports = (name == "ports").then(|| ports_of(&r.columns, &rows, "dstport"));
+                let timeline = (name == "timeline").then(|| timeline_of(&r.columns, &rows, 3600));
                 out.push(AthenaView {
                     name,
                     sql,
@@ -249,11 +258,9 @@ impl FlowApp {
                     scanned: r.scanned_bytes,
                     millis: r.engine_ms,
                     columns: r.columns,
-                    rows: r
-                        .rows
-                        .into_iter()
-                        .map(|row| row.into_iter().map(Option::unwrap_or_default).collect())
-                        .collect(),
+                    rows,
+                    ports,
+                    timeline,
                 });
                 if cancelled || stop.load(Ordering::Relaxed) {
                     break;

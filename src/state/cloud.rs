@@ -112,4 +112,8 @@ pub struct AthenaView {
     pub columns: Vec<String>,
     /// Rows.
     pub rows: Vec<Vec<String>>,
+    /// The ports view, drawn with the app's port chart.
+    pub ports: Option<crate::query::views::PortHistogram>,
+    /// The timeline view, drawn with the app's timeline chart.
+    pub timeline: Option<crate::query::views::Timeline>,
 }

@@ -182,9 +182,10 @@ pub(super) fn athena_window_ui(state: &mut State, cmds: &mut Commands, ctx: &egu
         .open(&mut open)
         .pivot(egui::Align2::CENTER_TOP)
         .default_pos(top)
-        .default_width(620.0)
+        .default_size([720.0, 640.0])
         .show(ctx, |ui| {
-            let form = &mut state.athena;
+            let (form, settings) = (&mut state.athena, &state.settings);
+            let metric = state.view_options.metric;
             ui.label(format!(
                 "The current question ({}) as totals, ports, talkers and timeline, on the whole archive.",
                 if filter_text.is_empty() { "no filter" } else { filter_text.as_str() }
@@ -230,9 +231,9 @@ pub(super) fn athena_window_ui(state: &mut State, cmds: &mut Commands, ctx: &egu
             if let Some(e) = &form.error {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
-            egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| {
                 for v in &form.views {
-                    athena_view_ui(ui, v);
+                    athena_view_ui(ui, v, settings, metric);
                 }
             });
         });
@@ -249,7 +250,12 @@ fn partitions_text(v: &str) -> &'static str {
     }
 }
 
-fn athena_view_ui(ui: &mut egui::Ui, v: &crate::state::AthenaView) {
+fn athena_view_ui(
+    ui: &mut egui::Ui,
+    v: &crate::state::AthenaView,
+    settings: &crate::state::Settings,
+    metric: crate::model::Metric,
+) {
     ui.separator();
     ui.horizontal(|ui| {
         ui.strong(&v.name);
@@ -265,6 +271,15 @@ fn athena_view_ui(ui: &mut egui::Ui, v: &crate::state::AthenaView) {
     });
     if let Some(r) = &v.reason {
         ui.colored_label(ui.visuals().error_fg_color, r);
+    }
+    // The same charts as the local views.
+    if let Some(h) = v.ports.as_ref().filter(|h| !h.ports.is_empty()) {
+        super::ports::port_chart_ui(ui, "athena_ports", &h.ports, metric, 160.0, false);
+    }
+    if let Some(tl) = v.timeline.as_ref().filter(|t| !t.buckets.is_empty()) {
+        let offset = settings.time_offset(tl.start);
+        super::timeline::timeline_chart_ui(ui, "athena_timeline", tl, offset, 140.0);
+        return; // the chart says it all; the rows are per hour and lane
     }
     egui::Grid::new(("athena_rows", &v.name))
         .striped(true)

@@ -61,9 +61,20 @@ fn controls_ui(state: &mut State, cmds: &mut Commands, ui: &mut egui::Ui) {
 
 /// The histogram itself, with a port label on every bar.
 fn chart_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, log: bool) -> PlotResponse<()> {
-    let metric = shown.options.metric;
+    let (ports, metric) = (&shown.views.ports.ports, shown.options.metric);
+    port_chart_ui(ui, "ports", ports, metric, height, log)
+}
+
+/// A port histogram (the local views' or Athena's), with a port label on every bar.
+pub(super) fn port_chart_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    ports: &[crate::query::views::Ranked<u16>],
+    metric: crate::model::Metric,
+    height: f32,
+    log: bool,
+) -> PlotResponse<()> {
     let m = metric;
-    let ports = &shown.views.ports.ports;
     let height_of = |v: u64| {
         if log {
             (v as f64 + 1.0).log10()
@@ -90,7 +101,7 @@ fn chart_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, log: bool) -> PlotRes
     let slots = ports.len().max(10) as f64;
     // A label only where it fits its bar's slot (5-digit ports at 1024 points wide do not).
     let slot_points = (ui.available_width() - 60.0).max(100.0) / slots as f32;
-    Plot::new("ports")
+    Plot::new(id)
         .height(height)
         .include_x(-0.6)
         .include_x(slots - 0.4)

@@ -42,6 +42,19 @@ pub(super) fn timeline_ui(
             cmds.push(Command::Export(ExportTarget::Chart("timeline".into())));
         }
     });
+    let response = timeline_chart_ui(ui, "timeline", tl, offset, height);
+    let (start, bucket) = (tl.start, tl.bucket_secs);
+    range_drag_ui(cmds, ui, &response, start, bucket);
+}
+
+/// A timeline (the local views' or Athena's): flows per bucket, stacked by action.
+pub(super) fn timeline_chart_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    tl: &crate::query::views::Timeline,
+    offset: i64,
+    height: f32,
+) -> egui_plot::PlotResponse<()> {
     let lanes = [
         ("ACCEPT", theme::ACCEPT),
         ("REJECT", theme::REJECT),
@@ -75,7 +88,7 @@ pub(super) fn timeline_ui(
         .map(|b| b.iter().map(|c| c.flows()).sum::<u64>())
         .max()
         .unwrap_or(0);
-    let response = Plot::new("timeline")
+    Plot::new(id)
         .height(height)
         .include_y(tallest as f64 * 1.3)
         .legend(Legend::default())
@@ -92,8 +105,7 @@ pub(super) fn timeline_ui(
             for c in charts {
                 plot.bar_chart(c);
             }
-        });
-    range_drag_ui(cmds, ui, &response, start, bucket);
+        })
 }
 
 /// A drag across the timeline selects the range between where it started and where it ended.

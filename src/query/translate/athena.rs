@@ -256,7 +256,8 @@ pub fn partition_condition(f: &Filter, partitions: Partitions) -> Option<String>
     })
 }
 
-/// The timeline view: flows, packets and bytes per `bucket` seconds of `start`.
+/// The timeline view: flows, packets and bytes per `bucket` seconds of `start` and per lane
+/// (`ACCEPT`, `REJECT`, `other`), as the app's timeline splits them.
 pub fn athena_timeline(f: &Filter, ctx: &QueryContext, table: &AthenaTable, bucket: u64) -> String {
     let mut where_ = sql_condition(f, ctx);
     if let Some(p) = partition_condition(f, table.partitions) {
@@ -268,7 +269,10 @@ pub fn athena_timeline(f: &Filter, ctx: &QueryContext, table: &AthenaTable, buck
     }
     let b = bucket.max(1);
     format!(
-        "SELECT (start / {b}) * {b} AS bucket, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes\nFROM {}\nWHERE start IS NOT NULL AND {where_}\nGROUP BY 1\nORDER BY 1;",
+        "SELECT (start / {b}) * {b} AS bucket, CASE nullif(action, '-') WHEN 'ACCEPT' THEN 'ACCEPT' \
+         WHEN 'REJECT' THEN 'REJECT' ELSE 'other' END AS lane, count(*) AS flows, \
+         sum(packets) AS packets, sum(bytes) AS bytes\nFROM {}\nWHERE start IS NOT NULL AND {where_}\n\
+         GROUP BY 1, 2\nORDER BY 1, 2;",
         table.name
     )
 }

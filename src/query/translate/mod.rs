@@ -10,6 +10,7 @@
 mod athena;
 mod ddl;
 mod insights;
+mod results;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ pub use athena::{
 };
 pub use ddl::{TableSpec, athena_ddl, athena_type};
 pub use insights::{insights_condition, insights_query};
+pub use results::{ports_of, timeline_of};
 
 use super::context::QueryContext;
 use super::filter::{AddrClass, CmpOp, Direction, Filter, Side};
