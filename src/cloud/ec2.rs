@@ -99,6 +99,25 @@ pub fn regions_of(table: &crate::model::FlowTable) -> Vec<String> {
 
 type Fail<'a> = dyn Fn(&str, &(dyn std::error::Error + 'static)) -> CloudError + 'a;
 
+/// Every page of one describe call: `$req` (a request builder, made again for each page) sent
+/// with each page's token, `$items` of each answer mapped by `$map`.
+macro_rules! paged {
+    ($fail:expr, $op:literal, $req:expr, $items:ident, $map:expr) => {{
+        let mut all = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = $req.set_next_token(token.take()).send().await;
+            let page = page.map_err(|e| $fail($op, &e))?;
+            all.extend(page.$items().iter().map($map));
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        all
+    }};
+}
+
 /// Every describe call, paged, as (file name, JSON document).
 async fn describe_all(
     c: &Client,
@@ -106,123 +125,69 @@ async fn describe_all(
     fail: &Fail<'_>,
 ) -> Result<Vec<(String, Value)>, CloudError> {
     let doc = |key: &str, items: Vec<Value>| json!({ key: items, "FlowlensSnapshotTime": now });
-    let mut out = Vec::new();
-
-    let (mut items, mut token) = (Vec::new(), None);
-    loop {
-        let page = c
-            .describe_network_interfaces()
-            .set_next_token(token)
-            .send()
-            .await;
-        let page = page.map_err(|e| fail("ec2:DescribeNetworkInterfaces", &e))?;
-        items.extend(page.network_interfaces().iter().map(interface));
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    out.push((
-        "describe-network-interfaces.json".into(),
-        doc("NetworkInterfaces", items),
-    ));
-
-    let (mut items, mut token) = (Vec::new(), None);
-    loop {
-        let page = c.describe_instances().set_next_token(token).send().await;
-        let page = page.map_err(|e| fail("ec2:DescribeInstances", &e))?;
-        items.extend(page.reservations().iter().map(reservation));
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    out.push(("describe-instances.json".into(), doc("Reservations", items)));
-
-    let (mut items, mut token) = (Vec::new(), None);
-    loop {
-        let page = c.describe_subnets().set_next_token(token).send().await;
-        let page = page.map_err(|e| fail("ec2:DescribeSubnets", &e))?;
-        items.extend(page.subnets().iter().map(subnet));
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    out.push(("describe-subnets.json".into(), doc("Subnets", items)));
-
-    let (mut items, mut token) = (Vec::new(), None);
-    loop {
-        let page = c.describe_vpcs().set_next_token(token).send().await;
-        let page = page.map_err(|e| fail("ec2:DescribeVpcs", &e))?;
-        items.extend(page.vpcs().iter().map(vpc));
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    out.push(("describe-vpcs.json".into(), doc("Vpcs", items)));
-
-    out.extend(describe_rules(c, now, fail).await?);
-    Ok(out)
-}
-
-/// Security groups, network ACLs, managed prefix lists and each list's entries.
-async fn describe_rules(
-    c: &Client,
-    now: u64,
-    fail: &Fail<'_>,
-) -> Result<Vec<(String, Value)>, CloudError> {
-    let doc = |key: &str, items: Vec<Value>| json!({ key: items, "FlowlensSnapshotTime": now });
-    let mut out = Vec::new();
-    let (mut items, mut token) = (Vec::new(), None);
-    loop {
-        let page = c
-            .describe_security_groups()
-            .set_next_token(token)
-            .send()
-            .await;
-        let page = page.map_err(|e| fail("ec2:DescribeSecurityGroups", &e))?;
-        items.extend(page.security_groups().iter().map(security_group));
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    out.push((
-        "describe-security-groups.json".into(),
-        doc("SecurityGroups", items),
-    ));
-
-    let (mut items, mut token) = (Vec::new(), None);
-    loop {
-        let page = c.describe_network_acls().set_next_token(token).send().await;
-        let page = page.map_err(|e| fail("ec2:DescribeNetworkAcls", &e))?;
-        items.extend(page.network_acls().iter().map(network_acl));
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
-    out.push((
-        "describe-network-acls.json".into(),
-        doc("NetworkAcls", items),
-    ));
-
-    let (mut lists, mut token) = (Vec::new(), None);
-    loop {
-        let page = c
-            .describe_managed_prefix_lists()
-            .set_next_token(token)
-            .send()
-            .await;
-        let page = page.map_err(|e| fail("ec2:DescribeManagedPrefixLists", &e))?;
-        lists.extend(page.prefix_lists().iter().cloned());
-        token = page.next_token().map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
+    let enis = paged!(
+        fail,
+        "ec2:DescribeNetworkInterfaces",
+        c.describe_network_interfaces(),
+        network_interfaces,
+        interface
+    );
+    let reservations = paged!(
+        fail,
+        "ec2:DescribeInstances",
+        c.describe_instances(),
+        reservations,
+        reservation
+    );
+    let subnets = paged!(
+        fail,
+        "ec2:DescribeSubnets",
+        c.describe_subnets(),
+        subnets,
+        subnet
+    );
+    let vpcs = paged!(fail, "ec2:DescribeVpcs", c.describe_vpcs(), vpcs, vpc);
+    let groups = paged!(
+        fail,
+        "ec2:DescribeSecurityGroups",
+        c.describe_security_groups(),
+        security_groups,
+        security_group
+    );
+    let acls = paged!(
+        fail,
+        "ec2:DescribeNetworkAcls",
+        c.describe_network_acls(),
+        network_acls,
+        network_acl
+    );
+    let lists: Vec<t::ManagedPrefixList> = paged!(
+        fail,
+        "ec2:DescribeManagedPrefixLists",
+        c.describe_managed_prefix_lists(),
+        prefix_lists,
+        Clone::clone
+    );
+    let mut out: Vec<(String, Value)> = vec![
+        (
+            "describe-network-interfaces.json".into(),
+            doc("NetworkInterfaces", enis),
+        ),
+        (
+            "describe-instances.json".into(),
+            doc("Reservations", reservations),
+        ),
+        ("describe-subnets.json".into(), doc("Subnets", subnets)),
+        ("describe-vpcs.json".into(), doc("Vpcs", vpcs)),
+        (
+            "describe-security-groups.json".into(),
+            doc("SecurityGroups", groups),
+        ),
+        (
+            "describe-network-acls.json".into(),
+            doc("NetworkAcls", acls),
+        ),
+    ];
     let items = lists
         .iter()
         .map(
@@ -237,21 +202,13 @@ async fn describe_rules(
         .iter()
         .filter_map(t::ManagedPrefixList::prefix_list_id)
     {
-        let (mut entries, mut token) = (Vec::new(), None);
-        loop {
-            let page = c
-                .get_managed_prefix_list_entries()
-                .prefix_list_id(id)
-                .set_next_token(token)
-                .send()
-                .await;
-            let page = page.map_err(|e| fail("ec2:GetManagedPrefixListEntries", &e))?;
-            entries.extend(page.entries().iter().map(|e| json!({"Cidr": e.cidr()})));
-            token = page.next_token().map(str::to_owned);
-            if token.is_none() {
-                break;
-            }
-        }
+        let entries = paged!(
+            fail,
+            "ec2:GetManagedPrefixListEntries",
+            c.get_managed_prefix_list_entries().prefix_list_id(id),
+            entries,
+            |e| json!({"Cidr": e.cidr()})
+        );
         // The entries carry no list id: the reader takes it from the file name.
         out.push((
             format!("prefix-list-entries-{id}.json"),

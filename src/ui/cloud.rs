@@ -39,7 +39,6 @@ pub(super) fn s3_window_ui(state: &mut State, cmds: &mut Commands, ctx: &egui::C
                     cmds.push(Command::LoadS3);
                 }
                 if let Some(p) = &form.pending {
-                    ui.spinner();
                     ui.label(p);
                 }
             });
@@ -222,7 +221,6 @@ pub(super) fn athena_window_ui(state: &mut State, cmds: &mut Commands, ctx: &egu
                     if ui.button("Cancel").on_hover_text("Stops the query in Athena").clicked() {
                         cmds.push(Command::CancelAthena);
                     }
-                    ui.spinner();
                     ui.label(form.running.clone().unwrap_or_default());
                 } else if ui.button("Run on Athena").clicked() {
                     cmds.push(Command::RunAthena);

@@ -158,14 +158,7 @@ pub fn athena_query(
             }
         })
         .collect();
-    let mut where_ = sql_condition(f, ctx);
-    if let Some(p) = partition_condition(f, table.partitions) {
-        where_ = if where_ == Athena::TRUE {
-            p
-        } else {
-            format!("{p}\n  AND {where_}")
-        };
-    }
+    let where_ = where_clause(f, ctx, table);
     let from = &table.name;
     let aggs = "count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes";
     if select.is_empty() {
@@ -190,6 +183,16 @@ pub fn athena_query(
         metric.name(),
         order.join(", ")
     )
+}
+
+/// The WHERE condition: the partitions the time conditions touch, then the filter.
+fn where_clause(f: &Filter, ctx: &QueryContext, table: &AthenaTable) -> String {
+    let cond = sql_condition(f, ctx);
+    match partition_condition(f, table.partitions) {
+        Some(p) if cond == Athena::TRUE => p,
+        Some(p) => format!("{p}\n  AND {cond}"),
+        None => cond,
+    }
 }
 
 /// Records arrive in their day folder after they end: up to the aggregation interval (10 min)
@@ -259,14 +262,7 @@ pub fn partition_condition(f: &Filter, partitions: Partitions) -> Option<String>
 /// The timeline view: flows, packets and bytes per `bucket` seconds of `start` and per lane
 /// (`ACCEPT`, `REJECT`, `other`), as the app's timeline splits them.
 pub fn athena_timeline(f: &Filter, ctx: &QueryContext, table: &AthenaTable, bucket: u64) -> String {
-    let mut where_ = sql_condition(f, ctx);
-    if let Some(p) = partition_condition(f, table.partitions) {
-        where_ = if where_ == Athena::TRUE {
-            p
-        } else {
-            format!("{p}\n  AND {where_}")
-        };
-    }
+    let where_ = where_clause(f, ctx, table);
     let b = bucket.max(1);
     format!(
         "SELECT (start / {b}) * {b} AS bucket, CASE nullif(action, '-') WHEN 'ACCEPT' THEN 'ACCEPT' \
