@@ -20,8 +20,10 @@ pub(super) struct InputArgs {
     /// Only records matching this filter, e.g. `srcaddr in 10.0.0.0/16 and dstport == 443`.
     #[arg(long, default_value = "")]
     pub(super) filter: String,
-    /// A context file (repeatable): `aws ec2 describe-*` JSON output, AWS ip-ranges.json or a
-    /// `cidr,label` CSV. Context files among the PATHS are recognised by their content too.
+    /// A context file or folder (repeatable): `aws ec2 describe-*` JSON output, AWS
+    /// ip-ranges.json or a `cidr,label` CSV; or `aws` to fetch it now with the EC2 describe calls
+    /// (for the `--region`s, else the logs' regions), saved as a snapshot folder to reuse offline.
+    /// Context files among the PATHS are recognised by their content too.
     #[arg(long = "context", value_name = "FILE")]
     pub(super) context: Vec<PathBuf>,
     /// Flow-log files or folders (searched recursively), or `s3://bucket/prefix` addresses.
@@ -45,7 +47,8 @@ pub(super) struct CloudArgs {
     /// s3:// paths: an account folder to read (repeatable; default: all).
     #[arg(long = "account", value_name = "ID", help_heading = "Cloud")]
     pub(super) accounts: Vec<String>,
-    /// s3:// paths: a region folder to read (repeatable; default: all).
+    /// s3:// paths: a region folder to read (repeatable; default: all); `--context aws`: the
+    /// regions to fetch.
     #[arg(long = "region", value_name = "REGION", help_heading = "Cloud")]
     pub(super) regions: Vec<String>,
     /// The AWS profile (default: AWS_PROFILE, else `default`); credentials come from the same

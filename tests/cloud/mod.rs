@@ -26,10 +26,17 @@ pub fn moto() -> Option<String> {
                 "FLOWLENS_CLOUD_TESTS=required but FLOWLENS_TEST_MOTO is not set: start \
                  `moto_server -H 127.0.0.1 -p PORT` and set FLOWLENS_TEST_MOTO=http://127.0.0.1:PORT"
             );
-            eprintln!(
-                "skipped: no local S3-compatible server (set FLOWLENS_TEST_MOTO=http://127.0.0.1:PORT \
-                 to a running `moto_server -H 127.0.0.1 -p PORT`; .ci/run does)"
-            );
+            // Straight to the process's stderr (the test harness captures `eprintln!`), once.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write as _;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "note: the cloud tests are skipped: no local S3-compatible server (start \
+                     `moto_server -H 127.0.0.1 -p PORT` from `pip install 'moto[server]'` and set \
+                     FLOWLENS_TEST_MOTO=http://127.0.0.1:PORT; .ci/run does)"
+                );
+            });
             None
         }
     }

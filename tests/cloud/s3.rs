@@ -264,6 +264,34 @@ fn access_denied_on_one_prefix_skips_it_and_loads_the_rest() {
     );
     // Account 111… in both regions: 2 objects of 3 records.
     assert_eq!(records(&out), 6, "{}", stderr(&out));
+
+    // One object denied (listed, but GetObject refused): the rest loads, the object is named.
+    // (A fresh cache: the first run cached the objects.)
+    let home = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start(&moto);
+    let key =
+        "AWSLogs/111111111111/vpcflowlogs/eu-west-1/2024/03/01/111111111111_vpcflowlogs_eu-west-1";
+    proxy.deny(key);
+    let out = flowlens(
+        &[
+            "stats",
+            "s3://denied/",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-03-01",
+            "--account",
+            "111111111111",
+        ],
+        &proxy.url,
+        home.path(),
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("s3://denied/{key}")) && err.contains("access denied (s3:GetObject)"),
+        "{err}"
+    );
+    assert_eq!(records(&out), 3, "{err}");
 }
 
 #[test]

@@ -47,6 +47,7 @@ pub(super) fn fetch_all(
     }
     for i in order {
         let Some((bucket, item)) = remote.items.get(i).cloned() else {
+            board.put(i, failed("internal error: no such listed object".into()));
             continue;
         };
         let job = Job {
@@ -61,7 +62,12 @@ pub(super) fn fetch_all(
         let (gate, board) = (gate.clone(), board.clone());
         rt.spawn(async move {
             let fetched = match gate.acquire_owned().await {
-                Ok(_permit) => job.run().await,
+                // The download runs as its own task so that a panic in it is this object's
+                // error, never a worker waiting forever for it.
+                Ok(_permit) => match tokio::spawn(job.run()).await {
+                    Ok(f) => f,
+                    Err(e) => failed(format!("internal error while downloading: {e}")),
+                },
                 Err(_) => failed("the download queue closed".into()),
             };
             board.put(i, fetched);
