@@ -45,6 +45,7 @@ impl Seen {
 #[derive(Default)]
 struct Rules {
     deny: Option<String>,
+    gone: Option<String>,
     cut_after: Option<usize>,
 }
 
@@ -104,6 +105,12 @@ impl Proxy {
     /// Answers 403 AccessDenied for keys and list prefixes starting with `prefix`.
     pub fn deny(&self, prefix: &str) {
         self.rules.lock().unwrap().deny = Some(prefix.to_owned());
+    }
+
+    /// Answers 404 NoSuchKey for GETs of keys starting with `prefix` (objects deleted after
+    /// they were listed).
+    pub fn gone(&self, prefix: &str) {
+        self.rules.lock().unwrap().gone = Some(prefix.to_owned());
     }
 
     /// Stops for good once an object body has sent `bytes` bytes.
@@ -196,23 +203,36 @@ fn serve(
             body: String::from_utf8_lossy(&body).into_owned(),
         };
         seen.lock().unwrap().push(s.clone());
-        let deny = rules.lock().unwrap().deny.clone();
-        if let Some(d) = deny {
-            let key = s.target.split('?').next().unwrap_or_default();
-            let key = key.splitn(3, '/').nth(2).unwrap_or_default();
-            if s.prefix().is_some_and(|p| p.starts_with(&d))
-                || (!s.is_list() && key.starts_with(&d))
-            {
-                let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
-                let resp = format!(
-                    "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{xml}",
-                    xml.len()
-                );
-                if conn.write_all(resp.as_bytes()).is_err() {
-                    break;
-                }
-                continue;
+        let (deny, gone) = {
+            let r = rules.lock().unwrap();
+            (r.deny.clone(), r.gone.clone())
+        };
+        let key = s.target.split('?').next().unwrap_or_default();
+        let key = key.splitn(3, '/').nth(2).unwrap_or_default();
+        let denied = deny.as_ref().is_some_and(|d| {
+            s.prefix().is_some_and(|p| p.starts_with(d.as_str()))
+                || (!s.is_list() && key.starts_with(d.as_str()))
+        });
+        let missing = gone
+            .as_ref()
+            .is_some_and(|g| s.is_get_object() && key.starts_with(g.as_str()));
+        if denied || missing {
+            let (status, code) = if denied {
+                ("403 Forbidden", "AccessDenied")
+            } else {
+                ("404 Not Found", "NoSuchKey")
+            };
+            let xml = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{code}</Message></Error>"
+            );
+            let resp = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+                xml.len()
+            );
+            if conn.write_all(resp.as_bytes()).is_err() {
+                break;
             }
+            continue;
         }
         // Forward with `Connection: close`, read the whole answer.
         let mut out = String::new();

@@ -292,6 +292,31 @@ fn access_denied_on_one_prefix_skips_it_and_loads_the_rest() {
         "{err}"
     );
     assert_eq!(records(&out), 3, "{err}");
+
+    // An object deleted after it was listed: said so, the rest loads.
+    let home = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start(&moto);
+    proxy.gone(key);
+    let out = flowlens(
+        &[
+            "stats",
+            "s3://denied/",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-03-01",
+            "--account",
+            "111111111111",
+        ],
+        &proxy.url,
+        home.path(),
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("the object was deleted after it was listed"),
+        "{err}"
+    );
+    assert_eq!(records(&out), 3, "{err}");
 }
 
 #[test]
