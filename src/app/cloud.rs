@@ -66,6 +66,7 @@ fn cloud_options(form: &crate::state::S3Form) -> crate::cloud::CloudOptions {
         profile: opt(&form.profile),
         region: None,
         endpoint_url: opt(&form.endpoint),
+        role_arn: None,
     }
 }
 

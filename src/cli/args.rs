@@ -55,6 +55,11 @@ pub(super) struct CloudArgs {
     /// chain as the AWS CLI's (environment, profiles, SSO, credential_process, roles).
     #[arg(long, value_name = "NAME", help_heading = "Cloud")]
     pub(super) profile: Option<String>,
+    /// `--context aws`: a role to assume in each account of the logs (`{account}` is replaced
+    /// by the account id, e.g. `arn:aws:iam::{account}:role/FlowlensReadOnly`); the accounts are
+    /// the `--account`s, else those in the logs' file names and `account_id`s.
+    #[arg(long, value_name = "ROLE_ARN", help_heading = "Cloud")]
+    pub(super) assume_role: Option<String>,
     /// An S3-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS).
     #[arg(long, value_name = "URL", help_heading = "Cloud")]
     pub(super) endpoint_url: Option<String>,

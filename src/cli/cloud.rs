@@ -16,6 +16,7 @@ pub(super) fn cloud_options(args: &CloudArgs) -> crate::cloud::CloudOptions {
         profile: args.profile.clone(),
         region: None,
         endpoint_url: args.endpoint_url.clone(),
+        role_arn: None,
     }
 }
 
@@ -138,15 +139,7 @@ pub(super) fn live_context(
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
             let dir = crate::cloud::ec2::snapshot_dir(now);
-            let files =
-                crate::cloud::ec2::fetch_context(&regions, &cloud_options(&args.cloud), &dir, now)
-                    .map_err(|e| {
-                        eprintln!(
-                            "flowlens: --context aws: {}",
-                            crate::fmt::escape_control(&e.0)
-                        );
-                        ExitCode::from(2)
-                    })?;
+            let files = fetch_live(args, table, &regions, &dir, now)?;
             eprintln!(
                 "flowlens: context fetched from AWS ({} files) into {}; `--context {}` reads this snapshot again offline",
                 files.len(),
@@ -200,6 +193,48 @@ pub(super) fn cache(args: CacheArgs) -> ExitCode {
         crate::fmt::human_bytes(cache.limit)
     );
     ExitCode::SUCCESS
+}
+
+/// Fetches the context: with the chain's credentials, or with `--assume-role` once per account
+/// of the logs (a sub-folder each).
+#[cfg(feature = "cloud")]
+fn fetch_live(
+    args: &InputArgs,
+    table: &crate::model::FlowTable,
+    regions: &[String],
+    dir: &std::path::Path,
+    now: u64,
+) -> Result<Vec<PathBuf>, ExitCode> {
+    let fail = |e: crate::cloud::CloudError| {
+        eprintln!(
+            "flowlens: --context aws: {}",
+            crate::fmt::escape_control(&e.0)
+        );
+        ExitCode::from(2)
+    };
+    let base = cloud_options(&args.cloud);
+    let Some(template) = &args.cloud.assume_role else {
+        return crate::cloud::ec2::fetch_context(regions, &base, dir, now).map_err(fail);
+    };
+    let accounts = if args.cloud.accounts.is_empty() {
+        crate::cloud::ec2::accounts_of(table)
+    } else {
+        args.cloud.accounts.clone()
+    };
+    if accounts.is_empty() {
+        eprintln!("flowlens: --assume-role: no account in the logs' file names; give --account");
+        return Err(ExitCode::from(2));
+    }
+    let mut files = Vec::new();
+    for account in accounts {
+        let opts = crate::cloud::CloudOptions {
+            role_arn: Some(template.replace("{account}", &account)),
+            ..base.clone()
+        };
+        let more = crate::cloud::ec2::fetch_context(regions, &opts, &dir.join(&account), now);
+        files.extend(more.map_err(fail)?);
+    }
+    Ok(files)
 }
 
 /// The S3 window's fields from the command line (the app opens with them).

@@ -77,6 +77,28 @@ pub fn snapshot_dir(now: u64) -> PathBuf {
     base.join(stamp)
 }
 
+/// The accounts of the loaded logs: in their file names (`{account}_vpcflowlogs_…`).
+pub fn accounts_of(table: &crate::model::FlowTable) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in &table.files {
+        let name = f
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let parts: Vec<&str> = name.split('_').collect();
+        if parts.get(1) == Some(&"vpcflowlogs")
+            && let Some(a) = parts
+                .first()
+                .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+            && !out.iter().any(|o| o == a)
+        {
+            out.push((*a).to_owned());
+        }
+    }
+    out
+}
+
 /// The regions named in the loaded logs' file names (`…_vpcflowlogs_{region}_…`).
 pub fn regions_of(table: &crate::model::FlowTable) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

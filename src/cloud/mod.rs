@@ -31,6 +31,9 @@ pub struct CloudOptions {
     pub region: Option<String>,
     /// An S3-compatible endpoint (else `AWS_ENDPOINT_URL`).
     pub endpoint_url: Option<String>,
+    /// A role to assume (with the chain's credentials) for the calls, e.g. a read-only role in
+    /// another account of the logs.
+    pub role_arn: Option<String>,
 }
 
 /// A failed cloud operation, with what the user can do about it.
@@ -72,14 +75,23 @@ pub async fn sdk_config(opts: &CloudOptions) -> SdkConfig {
     if let Some(e) = &opts.endpoint_url {
         loader = loader.endpoint_url(e);
     }
-    let config = loader.load().await;
+    let mut config = loader.load().await;
     if config.region().is_none() {
         // S3 answers every region's buckets with a redirect naming the right one; other services
         // need a region from the chain (the messages say so).
-        return config
+        config = config
             .into_builder()
             .region(Region::from_static("us-east-1"))
             .build();
+    }
+    if let Some(role) = &opts.role_arn {
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role.clone())
+            .session_name("flowlens")
+            .configure(&config)
+            .build()
+            .await;
+        let shared = aws_sdk_s3::config::SharedCredentialsProvider::new(provider);
+        config = config.into_builder().credentials_provider(shared).build();
     }
     config
 }
