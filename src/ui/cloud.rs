@@ -238,6 +238,22 @@ pub(super) fn athena_window_ui(state: &mut State, cmds: &mut Commands, ctx: &egu
     state.athena.open &= open;
 }
 
+/// A view's rows as CSV (header line first).
+fn rows_csv(v: &crate::state::AthenaView) -> String {
+    let line = |cells: &[String]| {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| crate::report::rows::csv_escape(c))
+            .collect();
+        cells.join(",") + "\n"
+    };
+    let mut out = line(&v.columns);
+    for r in &v.rows {
+        out.push_str(&line(r));
+    }
+    out
+}
+
 /// What a partitions choice means.
 fn partitions_text(v: &str) -> &'static str {
     match v {
@@ -265,6 +281,14 @@ fn athena_view_ui(
         ));
         if ui.small_button("Copy SQL").clicked() {
             ui.ctx().copy_text(v.sql.clone());
+        }
+        if !v.rows.is_empty()
+            && ui
+                .small_button("Copy CSV")
+                .on_hover_text("The rows as CSV with a header line")
+                .clicked()
+        {
+            ui.ctx().copy_text(rows_csv(v));
         }
     });
     if let Some(r) = &v.reason {

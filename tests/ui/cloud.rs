@@ -110,4 +110,22 @@ fn athena_results_read_like_the_views() {
     assert!(h.query_by_label("601.1 GB").is_some());
     assert!(h.query_by_label("2024-03-01T00:00:00Z").is_some());
     assert_eq!(h.query_all_by_label("Copy SQL").count(), 2);
+    assert_eq!(h.query_all_by_label("Copy CSV").count(), 2);
+    // The ports view's rows, as CSV, to the clipboard.
+    h.query_all_by_label("Copy CSV").next().unwrap().click();
+    h.step();
+    let copied: Vec<String> = h
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .filter_map(|c| match c {
+            eframe::egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        copied,
+        vec!["dstport,flows,bytes\n443,21034412,601120003311\n".to_owned()]
+    );
 }
