@@ -409,3 +409,80 @@ fn large_selections_subtract_the_rows_left_out() {
         }
     }
 }
+
+/// The span of a selection comes from the blocks' time bounds, not a scan of every row: on rows
+/// in no time order (starts shuffled, some ends 0 or missing) it must still equal the first
+/// start and last non-zero end of the selected rows, on both the direct and the subtraction path.
+#[test]
+fn time_span_of_any_selection_equals_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!("{HEADER}\n");
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let n = 1_500_000;
+    for i in 0..n {
+        let start = 1_700_000_000 + next(86_400);
+        let port = next(40);
+        let end = match next(50) {
+            0 => "0".to_owned(),
+            _ => (start + next(600)).to_string(),
+        };
+        if i % 997 == 0 {
+            text.push_str(&format!("2 1 eni-a - - - - - - - {start} {end} - NODATA\n"));
+        } else {
+            let src = format!("10.0.{}.{}", next(4), next(250));
+            text.push_str(&format!(
+                "2 1 eni-a {src} 10.1.0.1 {port} 443 6 1 60 {start} {end} ACCEPT OK\n"
+            ));
+        }
+    }
+    let p = write(dir.path(), "shuffled.log", text.as_bytes());
+    let t = load_paths(&[p]);
+    assert_eq!(t.len(), n);
+    let views = flowlens::model::columns::views(&t.df);
+    let col = |name: &str| views.iter().find(|c| c.name == name).unwrap();
+    let (start, end) = (col("start"), col("end"));
+    let cache = ViewCache::default();
+    let opts = ViewOptions {
+        with_conversations: false,
+        ..ViewOptions::default()
+    };
+    for text in [
+        "",
+        "srcport == 7",
+        "srcport == 7 and srcaddr in 10.0.2.0/24",
+        "not srcport == 7",
+        "srcaddr == 10.0.3.17",
+        "log_status == NODATA",
+        "srcport == 99",
+    ] {
+        let sel = select(&t, &parse(text).unwrap(), &QueryContext::default()).unwrap();
+        let (mut lo, mut hi) = (None::<u64>, None::<u64>);
+        for (k, mask) in sel.masks.iter().enumerate() {
+            let (s, e) = (&start.chunks[k], &end.chunks[k]);
+            for (i, _) in mask.iter().enumerate().filter(|(_, on)| **on) {
+                if !s.is_null(i) {
+                    lo = Some(lo.map_or(s.raw(i), |l| l.min(s.raw(i))));
+                }
+                if !e.is_null(i) && e.raw(i) > 0 {
+                    hi = Some(hi.map_or(e.raw(i), |h| h.max(e.raw(i))));
+                }
+            }
+        }
+        assert!(text == "srcport == 99" || lo.is_some(), "{text}");
+        for direct in [false, true] {
+            let v = if direct {
+                flowlens::query::compute_views_direct(&t, &cache, &sel, &opts)
+            } else {
+                compute_views(&t, &cache, &sel, &opts)
+            };
+            let got = (v.totals.first_start, v.totals.last_end);
+            assert_eq!(got, (lo, hi), "{text} (direct: {direct})");
+        }
+    }
+}

@@ -127,12 +127,13 @@ fn time_filters(
             let Ok(sel) = select(table, &filter, ctx) else {
                 continue;
             };
+            let selected = t.elapsed().as_secs_f64() * 1000.0;
             let views = compute_views(table, cache, &sel, opts);
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             if round == 1 {
                 times.push(ms);
                 eprintln!(
-                    "{what}: {ms:7.1} ms  {:>9} rows  {text}",
+                    "{what}: {ms:7.1} ms (select {selected:5.1})  {:>9} rows  {text}",
                     views.totals.counts.flows()
                 );
             }

@@ -15,7 +15,8 @@ pub enum Kind {
     U16,
     /// Unix time in seconds (`start`, `end`); millisecond values are brought to seconds: `UInt32`.
     Time,
-    /// Counters (`packets`, `bytes`, `packets-lost-*`): `UInt64`.
+    /// Counters (`packets`, `bytes`, `packets-lost-*`): `UInt64`, or `UInt32` when every value
+    /// of the loaded data fits 32 bits (chosen per column when the frame is assembled).
     U64,
     /// IPv4 or IPv6 address, dictionary-encoded in one address dictionary shared by every address
     /// column, sorted by address value: `Enum` (ids are in address order, so a CIDR is an id range).
@@ -46,7 +47,7 @@ impl Kind {
             Kind::U8 => "UInt8",
             Kind::U16 => "UInt16",
             Kind::Time => "UInt32 (epoch seconds)",
-            Kind::U64 => "UInt64",
+            Kind::U64 => "UInt64 (UInt32 when every value fits)",
             Kind::Addr => "Enum (shared address dictionary)",
             Kind::Str => "Enum",
         }

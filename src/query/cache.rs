@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::views::{Acc, ConversationMode, PortSide, Ranked, ViewCols};
+use super::views::{Acc, ConversationMode, PortSide, Ranked, TimeIndex, ViewCols};
 use crate::model::columns::ColumnView;
 use crate::model::columns::with_slice;
 use crate::model::{Counts, Metric};
@@ -24,6 +24,8 @@ pub struct ViewCache {
     ranked: Mutex<Option<RankedPairs>>,
     /// Where the table's first start and last end are: (chunk, row in chunk, value).
     extremes: OnceLock<(Option<RowValue>, Option<RowValue>)>,
+    /// The blocks of rows by their smallest start and largest end.
+    time_index: OnceLock<TimeIndex>,
 }
 
 /// Whole-table conversations in one mode, best first by one metric.
@@ -77,6 +79,11 @@ impl ViewCache {
         vc: &ViewCols,
     ) -> (Option<RowValue>, Option<RowValue>) {
         *self.extremes.get_or_init(|| extremes(cols, vc))
+    }
+
+    /// The blocks of rows by their time bounds, for the span of a selection.
+    pub(crate) fn time_index(&self, cols: &[ColumnView<'_>], vc: &ViewCols) -> &TimeIndex {
+        self.time_index.get_or_init(|| TimeIndex::new(cols, vc))
     }
 }
 

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use polars::prelude::*;
 
 use crate::model::columns::{ColumnView, views};
+use crate::model::schema::Kind;
 
 /// Output format of records (`flowlens rows`, the app's record export).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,18 +175,22 @@ pub fn csv_escape(s: &str) -> String {
 
 fn write_parquet(df: &DataFrame, rows: Option<&[u32]>, out: &mut dyn Write) -> io::Result<()> {
     let to_io = |e: PolarsError| io::Error::other(e.to_string());
-    // Dictionary columns become plain strings (what a Parquet reader expects of flow logs).
+    // Dictionary columns become plain strings (what a Parquet reader expects of flow logs), and
+    // counters held in 32 bits are written as the 64-bit integers they are (one schema whatever
+    // the data's range).
+    let written = |name: &str, dt: &DataType| -> DataType {
+        if matches!(dt, DataType::Enum(_, _) | DataType::Categorical(_, _)) {
+            DataType::String
+        } else if crate::model::schema::lookup(name).is_some_and(|d| d.kind == Kind::U64) {
+            DataType::UInt64
+        } else {
+            dt.clone()
+        }
+    };
     let string_schema: Schema = df
         .schema()
         .iter()
-        .map(|(name, dt)| {
-            let dt = if matches!(dt, DataType::Enum(_, _) | DataType::Categorical(_, _)) {
-                DataType::String
-            } else {
-                dt.clone()
-            };
-            Field::new(name.clone(), dt)
-        })
+        .map(|(name, dt)| Field::new(name.clone(), written(name, dt)))
         .collect();
     let mut writer = ParquetWriter::new(out)
         .with_row_group_size(Some(PARQUET_BATCH))
@@ -196,13 +201,11 @@ fn write_parquet(df: &DataFrame, rows: Option<&[u32]>, out: &mut dyn Write) -> i
             .columns()
             .iter()
             .map(|c| {
-                if matches!(
-                    c.dtype(),
-                    DataType::Enum(_, _) | DataType::Categorical(_, _)
-                ) {
-                    c.cast(&DataType::String)
-                } else {
+                let dt = written(c.name(), c.dtype());
+                if &dt == c.dtype() {
                     Ok(c.clone())
+                } else {
+                    c.cast(&dt)
                 }
             })
             .collect::<PolarsResult<Vec<_>>>()?;

@@ -29,9 +29,55 @@ fn plain_text_with_header_types_every_field() {
     let schema = t.df.schema();
     assert_eq!(schema.get("srcport"), Some(&DataType::UInt16));
     assert_eq!(schema.get("start"), Some(&DataType::UInt32));
-    assert_eq!(schema.get("bytes"), Some(&DataType::UInt64));
+    // Counters are held in 32 bits when every value fits (these do).
+    assert_eq!(schema.get("bytes"), Some(&DataType::UInt32));
     assert!(matches!(schema.get("srcaddr"), Some(DataType::Enum(_, _))));
     assert_eq!(t.files[0].format, "text");
+}
+
+/// Counters are held in 32 bits when every value of the column fits, in 64 bits otherwise (per
+/// column, over every file), with the same values either way; written Parquet keeps 64 bits.
+#[test]
+fn counters_take_32_bits_only_when_every_value_fits() {
+    let dir = tmp();
+    let small = write(dir.path(), "small.log", v2_text().as_bytes());
+    // The second file's one large `bytes` value widens that column for the whole table.
+    let big_line = RECORDS[0].replace(" 20 4249 ", " 4294967295 4294967296 ");
+    let big = write(
+        dir.path(),
+        "big.log",
+        format!("{HEADER}\n{big_line}\n").as_bytes(),
+    );
+    let t = load_paths(std::slice::from_ref(&small));
+    assert_eq!(t.df.schema().get("packets"), Some(&DataType::UInt32));
+    let t = load_paths(&[small.clone(), big.clone()]);
+    let schema = t.df.schema();
+    assert_eq!(schema.get("packets"), Some(&DataType::UInt32));
+    assert_eq!(schema.get("bytes"), Some(&DataType::UInt64));
+    let packets = field(&t, "packets");
+    let bytes = field(&t, "bytes");
+    assert!(packets.contains(&json!(4_294_967_295_u64)), "{packets:?}");
+    assert!(bytes.contains(&json!(4_294_967_296_u64)), "{bytes:?}");
+    assert_eq!(bytes.iter().filter(|b| **b == json!(4249)).count(), 2);
+    // Written Parquet says UInt64 for every counter, whatever width the frame chose.
+    let t = load_paths(std::slice::from_ref(&small));
+    let mut out = Vec::new();
+    flowlens::report::rows::write_rows(
+        &t.df,
+        None,
+        flowlens::report::rows::RowFormat::Parquet,
+        &mut out,
+    )
+    .unwrap();
+    let back = ParquetReader::new(std::io::Cursor::new(out))
+        .finish()
+        .unwrap();
+    assert_eq!(back.schema().get("packets"), Some(&DataType::UInt64));
+    assert_eq!(back.schema().get("bytes"), Some(&DataType::UInt64));
+    assert_eq!(
+        back.column("bytes").unwrap().u64().unwrap().get(0),
+        Some(4249)
+    );
 }
 
 #[test]

@@ -214,7 +214,8 @@ impl<'a> Plan<'a> {
     }
 
     /// The columns a block gathers: 0 packets, 1 bytes, 2 src, 3 dst, 4 srcport, 5 dstport,
-    /// 6 protocol, 7 action, 8 start, 9 end, then the picker columns.
+    /// 6 protocol, 7 action, 8 start, 9 (unused: the span comes from the time index, so `end`
+    /// is never read row by row), then the picker columns.
     fn block_columns(&self) -> Vec<Option<usize>> {
         let vc = &self.vc;
         [
@@ -227,7 +228,7 @@ impl<'a> Plan<'a> {
             vc.protocol,
             vc.action,
             vc.start,
-            vc.end,
+            None,
         ]
         .into_iter()
         .chain(self.pick_cols.iter().copied())
@@ -283,18 +284,16 @@ impl<'a> Plan<'a> {
                 }
             }
         }
-        self.fold_time(acc, col(8), col(9), ac, pk, by);
+        self.fold_time(acc, col(8), ac, pk, by);
     }
 
-    /// The timeline (by `start` and action) and the time span of a block.
-    fn fold_time(&self, acc: &mut Acc, st: &[u64], en: &[u64], ac: &[u64], pk: &[u64], by: &[u64]) {
+    /// The timeline of a block, by `start` and action.
+    fn fold_time(&self, acc: &mut Acc, st: &[u64], ac: &[u64], pk: &[u64], by: &[u64]) {
         let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
-        let mut lo = u64::MAX;
         for (j, &t) in st.iter().enumerate() {
             if t == NULL {
                 continue;
             }
-            lo = lo.min(t);
             let action = at(ac, j);
             let lane = if Some(action as usize) == self.accept_id {
                 0
@@ -307,13 +306,6 @@ impl<'a> Plan<'a> {
             if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
                 *x += Counts::one(at(pk, j), at(by, j));
             }
-        }
-        let hi = en.iter().copied().filter(|&t| t != NULL && t > 0).max();
-        if lo != u64::MAX {
-            acc.first_start = Some(acc.first_start.map_or(lo, |x| x.min(lo)));
-        }
-        if let Some(hi) = hi {
-            acc.last_end = Some(acc.last_end.map_or(hi, |x| x.max(hi)));
         }
     }
 }

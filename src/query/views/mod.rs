@@ -7,9 +7,11 @@
 //! whole table's aggregates ([`ViewCache`]).
 
 mod acc;
+mod span;
 mod timeline;
 
 pub(crate) use acc::{Acc, ViewCols};
+pub(crate) use span::TimeIndex;
 pub use timeline::bucket_width;
 
 use super::cache::{RowValue, ViewCache};
@@ -18,7 +20,6 @@ use super::scanners::scanners;
 use super::select::Selection;
 use crate::model::{Counts, FlowTable, Metric};
 use acc::Plan;
-use timeline::time_span;
 
 /// Totals of the selection.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -228,7 +229,13 @@ fn views_of(
         });
     let acc = match &left_out {
         Some(left_out) => subtracted(&plan, cache, sel, left_out, opts),
-        None => plan.fold(&sel.masks),
+        None => {
+            let mut acc = plan.fold(&sel.masks);
+            (acc.first_start, acc.last_end) = cache
+                .time_index(&plan.cols, &plan.vc)
+                .span(&sel.masks, &plan.cols, &plan.vc);
+            acc
+        }
     };
     let mut views = finish(&plan, acc, opts);
     if opts.with_conversations {
@@ -258,14 +265,16 @@ fn subtracted(
     let mut acc = plan.fold(&left_out.masks);
     acc.complement(&all);
     // The selection's span is the table's when it keeps the rows that make the table's
-    // (the usual case for an exclusion); otherwise it is scanned.
+    // (the usual case for an exclusion); otherwise it is found from the time index.
     let (lo, hi) = cache.extremes(&plan.cols, &plan.vc);
     let kept = |r: Option<RowValue>| {
         r.filter(|(k, i, _)| sel.masks.get(*k).and_then(|m| m.get(*i)) == Some(&true))
     };
     (acc.first_start, acc.last_end) = match (kept(lo), kept(hi)) {
         (Some(lo), Some(hi)) => (Some(lo.2), Some(hi.2)),
-        _ => time_span(sel, &plan.cols, &plan.vc),
+        _ => cache
+            .time_index(&plan.cols, &plan.vc)
+            .span(&sel.masks, &plan.cols, &plan.vc),
     };
     acc
 }

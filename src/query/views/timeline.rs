@@ -1,10 +1,4 @@
-//! Timeline buckets and the selection's time span.
-
-use super::acc::ViewCols;
-use crate::model::columns::ColumnView;
-use crate::query::block::{NULL, for_blocks};
-use crate::query::par::par_chunks;
-use crate::query::select::Selection;
+//! Timeline buckets.
 
 /// Division by a fixed divisor without a `div` instruction per row: a float multiply by the
 /// reciprocal, then an exact correction.
@@ -47,46 +41,6 @@ pub fn bucket_width(span_secs: u64, n: usize) -> u64 {
         .copied()
         .find(|s| *s >= want)
         .unwrap_or_else(|| want.div_ceil(86_400) * 86_400)
-}
-
-/// The first start and last end of the selected flows.
-pub(crate) fn time_span(
-    sel: &Selection,
-    cols: &[ColumnView<'_>],
-    vc: &ViewCols,
-) -> (Option<u64>, Option<u64>) {
-    let spans = par_chunks(sel.masks.len(), "flowlens-views", |k| {
-        let (mut lo, mut hi) = (None::<u64>, None::<u64>);
-        if let Some(mask) = sel.masks.get(k) {
-            for_blocks(cols, &[vc.start, vc.end], k, mask, |b| {
-                if let Some(x) = b.col(0).iter().copied().filter(|&t| t != NULL).min() {
-                    lo = Some(lo.map_or(x, |l| l.min(x)));
-                }
-                if let Some(x) = b
-                    .col(1)
-                    .iter()
-                    .copied()
-                    .filter(|&t| t != NULL && t > 0)
-                    .max()
-                {
-                    hi = Some(hi.map_or(x, |h| h.max(x)));
-                }
-            });
-        }
-        (lo, hi)
-    });
-    spans.into_iter().fold((None, None), |(lo, hi), (l, h)| {
-        (
-            match (lo, l) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
-            match (hi, h) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            },
-        )
-    })
 }
 
 #[cfg(test)]
