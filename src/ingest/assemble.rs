@@ -107,46 +107,11 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
     let results: std::sync::Mutex<Vec<(usize, PolarsResult<Column>)>> =
         std::sync::Mutex::new(Vec::with_capacity(n_cols));
     let inputs_ref: &[ParsedInput] = &inputs;
-    let build = |col: &FlowColumn, parts: ColParts| -> PolarsResult<Column> {
-        let name = PlSmallStr::from(col.name());
-        Ok(match col.kind() {
-            Kind::U8 => numeric::<UInt8Type>(parts, name, |v| match v {
-                Values::U8(v) => Some(v),
-                _ => None,
-            }),
-            Kind::U16 => numeric::<UInt16Type>(parts, name, |v| match v {
-                Values::U16(v) => Some(v),
-                _ => None,
-            }),
-            Kind::Time => numeric::<UInt32Type>(parts, name, |v| match v {
-                Values::U32(v) => Some(v),
-                _ => None,
-            }),
-            Kind::U64 if counters_fit_u32(&parts) => {
-                numeric::<UInt32Type>(narrow_counters(parts), name, |v| match v {
-                    Values::U32(v) => Some(v),
-                    _ => None,
-                })
-            }
-            Kind::U64 => numeric::<UInt64Type>(parts, name, |v| match v {
-                Values::U64(v) => Some(v),
-                _ => None,
-            }),
-            Kind::Addr => {
-                polars_bail!(ComputeError: "internal error: address column {name} built apart")
-            }
-            Kind::Str => {
-                let (values, remaps) = string_dictionary(inputs_ref, col.name());
-                let fcats = FrozenCategories::new(values.iter().map(String::as_str))?;
-                dictionary(parts, name, fcats, &remaps)?
-            }
-        })
-    };
     let drain = || {
         loop {
             let item = work.lock().ok().and_then(|mut w| w.pop());
             let Some((i, col, parts)) = item else { break };
-            let column = build(&col, parts);
+            let column = build_column(&col, parts, inputs_ref);
             if let Ok(mut r) = results.lock() {
                 r.push((i, column));
             }
@@ -195,6 +160,52 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
     })
 }
 
+/// Builds one column that is not an address column from its segments.
+fn build_column(
+    col: &FlowColumn,
+    parts: ColParts,
+    inputs: &[ParsedInput],
+) -> PolarsResult<Column> {
+    let name = PlSmallStr::from(col.name());
+    Ok(match col.kind() {
+        Kind::U8 => numeric::<UInt8Type>(parts, name, |v| match v {
+            Values::U8(v) => Some(v),
+            _ => None,
+        }),
+        Kind::U16 => numeric::<UInt16Type>(parts, name, |v| match v {
+            Values::U16(v) => Some(v),
+            _ => None,
+        }),
+        Kind::Time => numeric::<UInt32Type>(parts, name, |v| match v {
+            Values::U32(v) => Some(v),
+            _ => None,
+        }),
+        Kind::U64 if counters_fit_u32(&parts) => {
+            numeric::<UInt32Type>(narrow_counters(parts), name, |v| match v {
+                Values::U32(v) => Some(v),
+                _ => None,
+            })
+        }
+        // Some segment holds a value past 32 bits: the segments narrowed at seal widen back.
+        Kind::U64 => numeric::<UInt64Type>(parts, name, |v| match v {
+            Values::U64(v) => Some(v),
+            other => {
+                let mut wide = Vec::new();
+                other.for_each_u64(|x| wide.push(x));
+                Some(wide)
+            }
+        }),
+        Kind::Addr => {
+            polars_bail!(ComputeError: "internal error: address column {name} built apart")
+        }
+        Kind::Str => {
+            let (values, remaps) = string_dictionary(inputs, col.name());
+            let fcats = FrozenCategories::new(values.iter().map(String::as_str))?;
+            dictionary(parts, name, fcats, &remaps)?
+        }
+    })
+}
+
 /// The shared address dictionary, sorted by address, and each file's local → global ids.
 /// Deduplicated by hashing first: files share most addresses, so far fewer are sorted.
 fn address_dictionary(inputs: &[ParsedInput]) -> (Vec<u128>, Vec<Vec<u32>>) {
@@ -238,7 +249,8 @@ fn validity(len: usize, nulls: &[u32]) -> Option<Bitmap> {
     Some(bits.into())
 }
 
-/// Whether every value of a counter column fits 32 bits (nulls hold 0).
+/// Whether every value of a counter column fits 32 bits (nulls hold 0). A segment whose values
+/// fit was narrowed to `U32` when it was sealed; one that did not is still `U64`.
 fn counters_fit_u32(parts: &ColParts) -> bool {
     parts.iter().flatten().all(|(_, _, taken)| match taken {
         Some((Values::U64(v), _)) => v.iter().all(|&x| x <= u64::from(u32::MAX)),
@@ -474,20 +486,20 @@ fn dictionary_chunks<T: NativeType>(
             let remap = remaps.get(f).map_or(&[][..], Vec::as_slice);
             let global = |id: u32| remap.get(id as usize).copied().unwrap_or(0);
             match taken {
-                Some((Values::Ids(mut v), n)) => {
-                    if single {
-                        for id in &mut v {
-                            *id = global(*id);
-                        }
-                        match in_place(v) {
-                            Ok(moved) => ids = moved,
-                            Err(v) => ids.extend(v.iter().map(|&g| narrow(g))),
-                        }
-                        nulls = n;
-                    } else {
-                        ids.extend(v.iter().map(|&id| narrow(global(id))));
-                        nulls.extend(n.iter().map(|r| base + r));
+                Some((Values::Ids(mut v), n)) if single => {
+                    for id in &mut v {
+                        *id = global(*id);
                     }
+                    match in_place(v) {
+                        Ok(moved) => ids = moved,
+                        Err(v) => ids.extend(v.iter().map(|&g| narrow(g))),
+                    }
+                    nulls = n;
+                }
+                // Ids still 32-bit, or narrowed when their segment was sealed.
+                Some((v, n)) => {
+                    v.for_each_u64(|id| ids.push(narrow(global(id as u32))));
+                    nulls.extend(n.iter().map(|r| base + r));
                 }
                 _ => {
                     ids.resize(ids.len() + rows, narrow(0));

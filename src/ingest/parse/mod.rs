@@ -313,6 +313,7 @@ impl RecordParser {
     fn seal(&mut self) {
         if let Some(mut seg) = self.current.take() {
             for c in &mut seg.cols {
+                c.values.narrow();
                 c.values.shrink();
                 c.nulls.shrink_to_fit();
             }
