@@ -161,11 +161,7 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
 }
 
 /// Builds one column that is not an address column from its segments.
-fn build_column(
-    col: &FlowColumn,
-    parts: ColParts,
-    inputs: &[ParsedInput],
-) -> PolarsResult<Column> {
+fn build_column(col: &FlowColumn, parts: ColParts, inputs: &[ParsedInput]) -> PolarsResult<Column> {
     let name = PlSmallStr::from(col.name());
     Ok(match col.kind() {
         Kind::U8 => numeric::<UInt8Type>(parts, name, |v| match v {

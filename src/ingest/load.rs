@@ -254,6 +254,7 @@ fn run(
     let inputs = inputs_of(files, results)?;
     let parsed_at = started.elapsed().as_secs_f64();
     let mut table = assemble(inputs)?;
+    super::memory::release_free_memory();
     if std::env::var_os("FLOWLENS_TIMING").is_some() {
         eprintln!(
             "timing: discover+parse {parsed_at:.3} s, assemble {:.3} s",

@@ -9,7 +9,8 @@
 //!   (+ [`parquet_footer`]).
 //! - [`limits`]: [`ReadLimits`] and the shared [`Progress`] counters.
 //! - [`parse`]: the record parser (text lines → typed column segments).
-//! - [`assemble`]: parsed segments of every file → the frame.
+//! - [`assemble`]: parsed segments of every file → the frame; [`memory`]: freed memory back
+//!   to the system after it.
 //! - [`remote`]: objects that are not local yet (`s3://…`): the [`remote::Remote`] trait the
 //!   `cloud` layer implements; the loader reads each object's local copy as it arrives.
 //! - [`context`]: context files (describe-* JSON, ip-ranges.json, `cidr,label` CSV), told
@@ -27,6 +28,7 @@ pub mod inflate;
 pub mod json;
 pub mod limits;
 pub mod load;
+pub mod memory;
 pub mod parquet;
 pub mod parquet_footer;
 pub mod parse;

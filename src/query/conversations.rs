@@ -14,6 +14,10 @@ use crate::model::{Counts, Metric};
 /// Partitions of the two-key aggregation (a power of two).
 const PARTITIONS: usize = 256;
 
+/// The most whole-table leaders a large selection's conversations take as candidates before
+/// every pair is subtracted instead.
+const MAX_CANDIDATES: usize = 1 << 16;
+
 /// Sums `[1, packets, bytes]` per `(a, b)` pair of two columns over the selection,
 /// radix-partitioned: rows are scattered into [`PARTITIONS`] buffers by key hash (each thread
 /// its own set, never copied), then each partition, small enough for the cache, is aggregated on
@@ -115,13 +119,85 @@ impl PairItem for u64 {
     }
 }
 
+/// Rows scattered at a time by [`pair_partitions`]: the scattered items of one batch (at most
+/// 24 bytes a row) are the aggregation's only transient memory, so 100M records do not need
+/// 2.4 GB on top of the frame.
+const PAIR_BATCH_ROWS: usize = 1 << 22;
+
 /// The radix-partitioned path of [`pair_aggregate`] for two columns of at most 32 bits;
-/// `which` is `[packets, bytes, a, b]`.
+/// `which` is `[packets, bytes, a, b]`. Chunks are scattered a batch at a time (at most
+/// [`PAIR_BATCH_ROWS`] rows, one chunk at least); each partition's map lives across batches.
 fn pair_partitions<I: PairItem>(
     sel: &Selection,
     cols: &[ColumnView<'_>],
     which: [Option<usize>; 4],
 ) -> Vec<(u64, u64, Counts)> {
+    const NARROW_NULL: u64 = u32::MAX as u64;
+    let unpack = |v: u64| if v == NARROW_NULL { NULL } else { v };
+    let maps: Vec<std::sync::Mutex<FxHashMap<u64, Counts>>> = (0..PARTITIONS)
+        .map(|_| std::sync::Mutex::default())
+        .collect();
+    let mut first = 0;
+    while first < sel.masks.len() {
+        let mut end = first + 1;
+        let mut rows = sel.masks.get(first).map_or(0, Vec::len);
+        while let Some(m) = sel.masks.get(end) {
+            if rows + m.len() > PAIR_BATCH_ROWS {
+                break;
+            }
+            rows += m.len();
+            end += 1;
+        }
+        let parts = scatter_pairs::<I>(sel, cols, which, first..end);
+        par_fold(
+            PARTITIONS,
+            "flowlens-pairs",
+            || (),
+            |(), i| {
+                let Ok(mut map) = maps.get(i).map_or(Err(()), |m| m.lock().map_err(|_| ())) else {
+                    return;
+                };
+                let len: usize = parts.iter().filter_map(|p| p.get(i)).map(Vec::len).sum();
+                // A pair repeats ~13 times in generated data; a map sized for that stays in
+                // cache (it grows if the data has more distinct pairs).
+                let have = map.len();
+                map.reserve((len / 8).saturating_sub(have));
+                for part in parts.iter().filter_map(|p| p.get(i)) {
+                    for item in part {
+                        *map.entry(item.key()).or_default() += item.counts();
+                    }
+                }
+            },
+            |(), ()| (),
+        );
+        first = end;
+    }
+    par_fold(
+        PARTITIONS,
+        "flowlens-pairs",
+        Vec::new,
+        |out: &mut Vec<(u64, u64, Counts)>, i| {
+            let map = maps
+                .get(i)
+                .and_then(|m| m.lock().ok().map(|mut m| std::mem::take(&mut *m)))
+                .unwrap_or_default();
+            out.extend(
+                map.into_iter()
+                    .map(|(k, c)| (unpack(k >> 32), unpack(k & NARROW_NULL), c)),
+            );
+        },
+        |out, mut other| out.append(&mut other),
+    )
+}
+
+/// The selected rows of chunks `chunks` scattered into [`PARTITIONS`] buffers by the hash of
+/// their packed pair key, one set of buffers per thread.
+fn scatter_pairs<I: PairItem>(
+    sel: &Selection,
+    cols: &[ColumnView<'_>],
+    which: [Option<usize>; 4],
+    chunks: std::ops::Range<usize>,
+) -> Vec<Vec<Vec<I>>> {
     const NARROW_NULL: u64 = u32::MAX as u64;
     let pack = |v: u64| {
         if v == NULL {
@@ -130,28 +206,35 @@ fn pair_partitions<I: PairItem>(
             v & NARROW_NULL
         }
     };
-    let unpack = |v: u64| if v == NARROW_NULL { NULL } else { v };
     let part_of = |k: u64| (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % PARTITIONS;
-    type Parts<I> = Vec<Vec<I>>;
-    let per_thread: Vec<Parts<I>> = par_fold(
-        sel.masks.len(),
+    let masks = sel.masks.get(chunks.clone()).unwrap_or_default();
+    let selected = if chunks.len() == sel.masks.len() {
+        sel.count
+    } else {
+        masks
+            .iter()
+            .map(|m| m.iter().filter(|x| **x).count() as u64)
+            .sum()
+    };
+    par_fold(
+        masks.len(),
         "flowlens-pairs",
         || {
             // Sized for an even spread, so the buffers rarely grow (each growth is a copy).
             let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
-            let each = (sel.count / threads / PARTITIONS as u64) * 5 / 4 + 16;
+            let each = (selected / threads / PARTITIONS as u64) * 5 / 4 + 16;
             vec![
                 (0..PARTITIONS)
                     .map(|_| Vec::with_capacity(each as usize))
                     .collect(),
             ]
         },
-        |sets: &mut Vec<Parts<I>>, k| {
+        |sets: &mut Vec<Vec<Vec<I>>>, k| {
             let Some(parts) = sets.first_mut() else {
                 return;
             };
-            let Some(mask) = sel.masks.get(k) else { return };
-            for_blocks(cols, &which, k, mask, |bl| {
+            let Some(mask) = masks.get(k) else { return };
+            for_blocks(cols, &which, chunks.start + k, mask, |bl| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
                 for j in 0..bl.len() {
                     let key = (pack(bl.get(2, j)) << 32) | pack(bl.get(3, j));
@@ -162,32 +245,6 @@ fn pair_partitions<I: PairItem>(
             });
         },
         |sets, mut other| sets.append(&mut other),
-    );
-    par_fold(
-        PARTITIONS,
-        "flowlens-pairs",
-        Vec::new,
-        |out: &mut Vec<(u64, u64, Counts)>, i| {
-            let len: usize = per_thread
-                .iter()
-                .filter_map(|p| p.get(i))
-                .map(Vec::len)
-                .sum();
-            let mut map: FxHashMap<u64, Counts> = FxHashMap::default();
-            // A pair repeats ~13 times in generated data; a map sized for that stays in cache
-            // (it grows if the data has more distinct pairs).
-            map.reserve(len / 8);
-            for part in per_thread.iter().filter_map(|p| p.get(i)) {
-                for item in part {
-                    *map.entry(item.key()).or_default() += item.counts();
-                }
-            }
-            out.extend(
-                map.into_iter()
-                    .map(|(k, c)| (unpack(k >> 32), unpack(k & NARROW_NULL), c)),
-            );
-        },
-        |out, mut other| out.append(&mut other),
     )
 }
 
@@ -212,9 +269,15 @@ pub(crate) fn conversations(
             count: sel.count + left_out.count,
         })
     });
+    // Only the leaders can be candidates (and the first pair after them bounds the rest), so
+    // only those are kept ranked: a few MB whatever the number of pairs.
     let ranked = cache.ranked_pairs((mode, m), || {
-        let mut r = ranked_pairs(all.iter().copied(), mode);
-        r.sort_by(|x, y| y.counts[m].cmp(&x.counts[m]).then(x.key.cmp(&y.key)));
+        let mut r = top_ranked(
+            ranked_pairs(all.iter().copied(), mode),
+            m,
+            MAX_CANDIDATES + 1,
+        );
+        r.shrink_to_fit();
         r
     });
     if n > 0
@@ -276,7 +339,7 @@ fn top_after_subtracting(
     n: usize,
 ) -> Option<Vec<Ranked<(u32, u32)>>> {
     let mut k = (n * 4).max(64);
-    while k <= 1 << 16 {
+    while k <= MAX_CANDIDATES {
         let cand = ranked.get(..k.min(ranked.len()))?;
         let index: FxHashMap<(u32, u32), usize> =
             cand.iter().enumerate().map(|(i, r)| (r.key, i)).collect();
