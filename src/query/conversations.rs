@@ -119,6 +119,51 @@ impl PairItem for u64 {
     }
 }
 
+/// The packed key of a pair of values of at most 32 bits ([`NULL`] kept apart as `u32::MAX`).
+#[inline]
+pub(crate) fn pair_key(a: u64, b: u64) -> u64 {
+    const NARROW_NULL: u64 = u32::MAX as u64;
+    let pack = |v: u64| {
+        if v == NULL {
+            NARROW_NULL
+        } else {
+            v & NARROW_NULL
+        }
+    };
+    (pack(a) << 32) | pack(b)
+}
+
+/// The partition of a packed pair key.
+#[inline]
+pub(crate) fn partition_of(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % PARTITIONS
+}
+
+/// One thread's scatter buffers for `selected` rows in all, sized for an even spread so they
+/// rarely grow (each growth is a copy).
+pub(crate) fn new_partitions<I>(selected: u64) -> Vec<Vec<I>> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+    let each = (selected / threads / PARTITIONS as u64) * 5 / 4 + 16;
+    (0..PARTITIONS)
+        .map(|_| Vec::with_capacity(each as usize))
+        .collect()
+}
+
+/// Rows scattered (key, packets, bytes) by the views' own pass over a selection: one set of
+/// [`PARTITIONS`] buffers per thread.
+pub(crate) type Scattered = Vec<Vec<Vec<(u64, u64, u64)>>>;
+
+/// The pairs of rows already scattered (by the views' pass, which gathered the same columns).
+pub(crate) fn pairs_of_scattered(parts: &Scattered) -> Vec<(u64, u64, Counts)> {
+    let maps = new_maps();
+    aggregate_into(parts, &maps);
+    drain_maps(maps)
+}
+
+/// The most rows a selection may have for the views' pass to scatter its pairs (beyond, the
+/// pairs are aggregated apart, a batch at a time, so memory stays bounded).
+pub(crate) const FUSED_PAIR_ROWS: u64 = PAIR_BATCH_ROWS as u64;
+
 /// Rows scattered at a time by [`pair_partitions`]: the scattered items of one batch (at most
 /// 24 bytes a row) are the aggregation's only transient memory, so 100M records do not need
 /// 2.4 GB on top of the frame.
@@ -132,11 +177,7 @@ fn pair_partitions<I: PairItem>(
     cols: &[ColumnView<'_>],
     which: [Option<usize>; 4],
 ) -> Vec<(u64, u64, Counts)> {
-    const NARROW_NULL: u64 = u32::MAX as u64;
-    let unpack = |v: u64| if v == NARROW_NULL { NULL } else { v };
-    let maps: Vec<std::sync::Mutex<FxHashMap<u64, Counts>>> = (0..PARTITIONS)
-        .map(|_| std::sync::Mutex::default())
-        .collect();
+    let maps = new_maps();
     let mut first = 0;
     while first < sel.masks.len() {
         let mut end = first + 1;
@@ -149,29 +190,50 @@ fn pair_partitions<I: PairItem>(
             end += 1;
         }
         let parts = scatter_pairs::<I>(sel, cols, which, first..end);
-        par_fold(
-            PARTITIONS,
-            "flowlens-pairs",
-            || (),
-            |(), i| {
-                let Ok(mut map) = maps.get(i).map_or(Err(()), |m| m.lock().map_err(|_| ())) else {
-                    return;
-                };
-                let len: usize = parts.iter().filter_map(|p| p.get(i)).map(Vec::len).sum();
-                // A pair repeats ~13 times in generated data; a map sized for that stays in
-                // cache (it grows if the data has more distinct pairs).
-                let have = map.len();
-                map.reserve((len / 8).saturating_sub(have));
-                for part in parts.iter().filter_map(|p| p.get(i)) {
-                    for item in part {
-                        *map.entry(item.key()).or_default() += item.counts();
-                    }
-                }
-            },
-            |(), ()| (),
-        );
+        aggregate_into(&parts, &maps);
         first = end;
     }
+    drain_maps(maps)
+}
+
+/// One map per partition (each is only ever locked by the thread aggregating it).
+type PartitionMaps = Vec<std::sync::Mutex<FxHashMap<u64, Counts>>>;
+
+fn new_maps() -> PartitionMaps {
+    (0..PARTITIONS)
+        .map(|_| std::sync::Mutex::default())
+        .collect()
+}
+
+/// Adds scattered items to their partitions' maps, a partition per task on every core.
+fn aggregate_into<I: PairItem>(parts: &[Vec<Vec<I>>], maps: &PartitionMaps) {
+    par_fold(
+        PARTITIONS,
+        "flowlens-pairs",
+        || (),
+        |(), i| {
+            let Ok(mut map) = maps.get(i).map_or(Err(()), |m| m.lock().map_err(|_| ())) else {
+                return;
+            };
+            let len: usize = parts.iter().filter_map(|p| p.get(i)).map(Vec::len).sum();
+            // A pair repeats ~13 times in generated data; a map sized for that stays in
+            // cache (it grows if the data has more distinct pairs).
+            let have = map.len();
+            map.reserve((len / 8).saturating_sub(have));
+            for part in parts.iter().filter_map(|p| p.get(i)) {
+                for item in part {
+                    *map.entry(item.key()).or_default() += item.counts();
+                }
+            }
+        },
+        |(), ()| (),
+    );
+}
+
+/// The pairs of every partition's map, unpacked.
+fn drain_maps(maps: PartitionMaps) -> Vec<(u64, u64, Counts)> {
+    const NARROW_NULL: u64 = u32::MAX as u64;
+    let unpack = |v: u64| if v == NARROW_NULL { NULL } else { v };
     par_fold(
         PARTITIONS,
         "flowlens-pairs",
@@ -198,15 +260,6 @@ fn scatter_pairs<I: PairItem>(
     which: [Option<usize>; 4],
     chunks: std::ops::Range<usize>,
 ) -> Vec<Vec<Vec<I>>> {
-    const NARROW_NULL: u64 = u32::MAX as u64;
-    let pack = |v: u64| {
-        if v == NULL {
-            NARROW_NULL
-        } else {
-            v & NARROW_NULL
-        }
-    };
-    let part_of = |k: u64| (k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % PARTITIONS;
     let masks = sel.masks.get(chunks.clone()).unwrap_or_default();
     let selected = if chunks.len() == sel.masks.len() {
         sel.count
@@ -219,16 +272,7 @@ fn scatter_pairs<I: PairItem>(
     par_fold(
         masks.len(),
         "flowlens-pairs",
-        || {
-            // Sized for an even spread, so the buffers rarely grow (each growth is a copy).
-            let threads = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
-            let each = (selected / threads / PARTITIONS as u64) * 5 / 4 + 16;
-            vec![
-                (0..PARTITIONS)
-                    .map(|_| Vec::with_capacity(each as usize))
-                    .collect(),
-            ]
-        },
+        || vec![new_partitions(selected)],
         |sets: &mut Vec<Vec<Vec<I>>>, k| {
             let Some(parts) = sets.first_mut() else {
                 return;
@@ -237,8 +281,8 @@ fn scatter_pairs<I: PairItem>(
             for_blocks(cols, &which, chunks.start + k, mask, |bl| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
                 for j in 0..bl.len() {
-                    let key = (pack(bl.get(2, j)) << 32) | pack(bl.get(3, j));
-                    if let Some(p) = parts.get_mut(part_of(key)) {
+                    let key = pair_key(bl.get(2, j), bl.get(3, j));
+                    if let Some(p) = parts.get_mut(partition_of(key)) {
                         p.push(I::new(key, nz(bl.get(0, j)), nz(bl.get(1, j))));
                     }
                 }
@@ -249,7 +293,8 @@ fn scatter_pairs<I: PairItem>(
 }
 
 /// The conversations of a selection; with `left_out` (a large selection), from the pairs of
-/// every row (cached per table) and those of the rows left out.
+/// every row (cached per table) and those of the rows left out; with `scattered`, from the
+/// pairs the views' own pass scattered (no second pass over the columns).
 pub(crate) fn conversations(
     cache: &ViewCache,
     sel: &Selection,
@@ -257,11 +302,16 @@ pub(crate) fn conversations(
     cols: &[ColumnView<'_>],
     vc: &ViewCols,
     opts: &ViewOptions,
+    scattered: Option<&Scattered>,
 ) -> Vec<Ranked<(u32, u32)>> {
     let (m, n, mode) = (opts.metric, opts.top_n, opts.conversations);
     let aggregate = |s: &Selection| pair_aggregate(s, cols, vc.src, vc.dst, vc.packets, vc.bytes);
     let Some(left_out) = left_out else {
-        return top_ranked(ranked_pairs(aggregate(sel), mode), m, n);
+        let pairs = match scattered {
+            Some(parts) => pairs_of_scattered(parts),
+            None => aggregate(sel),
+        };
+        return top_ranked(ranked_pairs(pairs, mode), m, n);
     };
     let all = cache.pairs.get_or_init(|| {
         aggregate(&Selection {

@@ -7,6 +7,7 @@ use crate::model::columns::ColumnView;
 use crate::model::{Counts, FlowTable};
 use crate::query::block::{Block, NULL, for_blocks};
 use crate::query::cache::ViewCache;
+use crate::query::conversations::{Scattered, new_partitions, pair_key, partition_of};
 use crate::query::par::par_fold;
 
 /// Partial aggregates of some chunks (merged across threads).
@@ -22,6 +23,9 @@ pub(crate) struct Acc {
     pub(super) action_null: Counts,
     pub(super) timeline: Vec<[Counts; 3]>,
     pub(super) picks: Vec<Vec<u64>>,
+    /// The selected rows' (pair key, packets, bytes), scattered for the conversations when the
+    /// fold was asked for them: one set of partitions per thread.
+    pub(super) scattered: Scattered,
 }
 
 impl Acc {
@@ -170,8 +174,9 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// An empty accumulator.
-    fn new_acc(&self) -> Acc {
+    /// An empty accumulator; with `pairs` (the selected rows in all), one that scatters the
+    /// rows' pairs too.
+    fn new_acc(&self, pairs: Option<u64>) -> Acc {
         Acc {
             totals: Counts::ZERO,
             first_start: None,
@@ -193,15 +198,17 @@ impl<'a> Plan<'a> {
                     vec![0; n]
                 })
                 .collect(),
+            scattered: pairs.map(|n| vec![new_partitions(n)]).unwrap_or_default(),
         }
     }
 
-    /// The aggregates of the rows `masks` select, on every core.
-    pub(super) fn fold(&self, masks: &[Vec<bool>]) -> Acc {
+    /// The aggregates of the rows `masks` select, on every core; with `pairs` (the number of
+    /// rows selected), their conversation pairs scattered as well (see [`Acc::scattered`]).
+    pub(super) fn fold(&self, masks: &[Vec<bool>], pairs: Option<u64>) -> Acc {
         par_fold(
             masks.len(),
             "flowlens-views",
-            || self.new_acc(),
+            || self.new_acc(pairs),
             |acc: &mut Acc, k| {
                 let Some(mask) = masks.get(k) else { return };
                 let mut zeroed: [Vec<u64>; 2] = Default::default();
@@ -209,7 +216,10 @@ impl<'a> Plan<'a> {
                     self.fold_block(acc, b, &mut zeroed);
                 });
             },
-            |acc: &mut Acc, p: Acc| acc.merge(&p),
+            |acc: &mut Acc, mut p: Acc| {
+                acc.merge(&p);
+                acc.scattered.append(&mut p.scattered);
+            },
         )
     }
 
@@ -285,6 +295,15 @@ impl<'a> Plan<'a> {
             }
         }
         self.fold_time(acc, col(8), ac, pk, by);
+        if let Some(parts) = acc.scattered.first_mut() {
+            let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
+            for (j, (p, b)) in pk.iter().zip(by).enumerate() {
+                let key = pair_key(at(src, j), at(dst, j));
+                if let Some(part) = parts.get_mut(partition_of(key)) {
+                    part.push((key, *p, *b));
+                }
+            }
+        }
     }
 
     /// The timeline of a block, by `start` and action.

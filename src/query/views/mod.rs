@@ -15,7 +15,7 @@ pub(crate) use span::TimeIndex;
 pub use timeline::bucket_width;
 
 use super::cache::{RowValue, ViewCache};
-use super::conversations::conversations;
+use super::conversations::{FUSED_PAIR_ROWS, conversations};
 use super::scanners::scanners;
 use super::select::Selection;
 use crate::model::{Counts, FlowTable, Metric};
@@ -227,20 +227,25 @@ fn views_of(
                 .collect(),
             count: rows - sel.count,
         });
-    let acc = match &left_out {
+    let mut acc = match &left_out {
         Some(left_out) => subtracted(&plan, cache, sel, left_out, opts),
         None => {
-            let mut acc = plan.fold(&sel.masks);
+            // The conversations' pairs are scattered by the same pass when they fit one batch.
+            let fused = opts.with_conversations && sel.count <= FUSED_PAIR_ROWS;
+            let mut acc = plan.fold(&sel.masks, fused.then_some(sel.count));
             (acc.first_start, acc.last_end) = cache
                 .time_index(&plan.cols, &plan.vc)
                 .span(&sel.masks, &plan.cols, &plan.vc);
             acc
         }
     };
+    let scattered = std::mem::take(&mut acc.scattered);
     let mut views = finish(&plan, acc, opts);
     if opts.with_conversations {
         let (cols, vc) = (&plan.cols, &plan.vc);
-        views.conversations = conversations(cache, sel, left_out.as_ref(), cols, vc, opts);
+        let scattered = (!scattered.is_empty()).then_some(&scattered);
+        views.conversations =
+            conversations(cache, sel, left_out.as_ref(), cols, vc, opts, scattered);
     }
     if opts.with_scanners {
         views.scanners = scanners(sel, &plan.cols, &plan.vc, opts.top_n);
@@ -260,9 +265,9 @@ fn subtracted(
     let key = (opts.port_side, opts.with_pickers, opts.timeline_buckets);
     let all = cache.all_rows(key, || {
         let every: Vec<Vec<bool>> = sel.masks.iter().map(|m| vec![true; m.len()]).collect();
-        plan.fold(&every)
+        plan.fold(&every, None)
     });
-    let mut acc = plan.fold(&left_out.masks);
+    let mut acc = plan.fold(&left_out.masks, None);
     acc.complement(&all);
     // The selection's span is the table's when it keeps the rows that make the table's
     // (the usual case for an exclusion); otherwise it is found from the time index.
