@@ -80,7 +80,7 @@ pub struct FlowApp {
     /// S3 listings and loads, context fetches and Athena runs.
     cloud: cloud::CloudJobs,
     /// Frame CPU times (seconds) since the last report, when `FLOWLENS_FRAME_STATS` is set.
-    frame_times: Option<(Vec<f32>, std::time::Instant)>,
+    frame_times: Option<FrameStats>,
 }
 
 impl FlowApp {
@@ -108,8 +108,11 @@ impl FlowApp {
             context_job: None,
             log_format: None,
             cloud: cloud::CloudJobs::default(),
-            frame_times: std::env::var_os("FLOWLENS_FRAME_STATS")
-                .map(|_| (Vec::new(), std::time::Instant::now())),
+            frame_times: std::env::var_os("FLOWLENS_FRAME_STATS").map(|_| FrameStats {
+                cpu: Vec::new(),
+                causes: std::collections::BTreeMap::new(),
+                since: std::time::Instant::now(),
+            }),
         };
         if !paths.is_empty() {
             app.commands.push(Command::Open(paths));
@@ -138,13 +141,19 @@ impl FlowApp {
         crate::ui::window_ui(&mut self.state, &mut self.commands, ui);
     }
 
-    /// Prints frame statistics every 5 s when `FLOWLENS_FRAME_STATS` is set.
-    fn frame_stats(&mut self, frame: &eframe::Frame) {
-        let Some((times, since)) = &mut self.frame_times else {
+    /// Prints frame statistics every 5 s when `FLOWLENS_FRAME_STATS` is set: frames, their
+    /// CPU time, and what asked for them (egui's repaint causes: with software rendering every
+    /// frame costs the rasterizer's threads far more CPU than the frame itself).
+    fn frame_stats(&mut self, ctx: &egui::Context, frame: &eframe::Frame) {
+        let Some(FrameStats { cpu, causes, since }) = &mut self.frame_times else {
             return;
         };
+        let times = cpu;
         if let Some(cpu) = frame.info().cpu_usage {
             times.push(cpu);
+        }
+        for cause in ctx.repaint_causes() {
+            *causes.entry(cause.to_string()).or_default() += 1;
         }
         if since.elapsed() >= Duration::from_secs(5) && !times.is_empty() {
             times.sort_by(f32::total_cmp);
@@ -162,10 +171,24 @@ impl FlowApp {
                 at(0.99),
                 at(1.0)
             );
+            let mut top: Vec<(&String, &usize)> = causes.iter().collect();
+            top.sort_by(|a, b| b.1.cmp(a.1));
+            for (cause, n) in top.into_iter().take(4) {
+                eprintln!("frames: {n} asked for by {cause}");
+            }
             times.clear();
+            causes.clear();
             *since = std::time::Instant::now();
         }
     }
+}
+
+/// Frame statistics (`FLOWLENS_FRAME_STATS`): CPU seconds per frame and repaint causes since
+/// the last report.
+struct FrameStats {
+    cpu: Vec<f32>,
+    causes: std::collections::BTreeMap<String, usize>,
+    since: std::time::Instant,
 }
 
 impl eframe::App for FlowApp {
@@ -175,7 +198,8 @@ impl eframe::App for FlowApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.show(ui);
-        self.frame_stats(frame);
+        let ctx = ui.ctx().clone();
+        self.frame_stats(&ctx, frame);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
