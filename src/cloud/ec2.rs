@@ -79,28 +79,32 @@ pub fn snapshot_dir(now: u64) -> PathBuf {
 
 /// The accounts of the loaded logs: in their file names (`{account}_vpcflowlogs_…`).
 pub fn accounts_of(table: &crate::model::FlowTable) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for f in &table.files {
-        let name = f
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let parts: Vec<&str> = name.split('_').collect();
-        if parts.get(1) == Some(&"vpcflowlogs")
-            && let Some(a) = parts
-                .first()
-                .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-            && !out.iter().any(|o| o == a)
-        {
-            out.push((*a).to_owned());
-        }
-    }
-    out
+    named_in_file_names(table, |parts| {
+        parts
+            .first()
+            .filter(|a| {
+                parts.get(1) == Some(&"vpcflowlogs")
+                    && a.len() == 12
+                    && a.bytes().all(|b| b.is_ascii_digit())
+            })
+            .copied()
+    })
 }
 
 /// The regions named in the loaded logs' file names (`…_vpcflowlogs_{region}_…`).
 pub fn regions_of(table: &crate::model::FlowTable) -> Vec<String> {
+    named_in_file_names(table, |parts| {
+        let i = parts.iter().position(|p| *p == "vpcflowlogs")?;
+        parts.get(i + 1).copied()
+    })
+}
+
+/// What `pick` finds in the `_`-separated parts of each loaded file's name, once each, in the
+/// order of the files.
+fn named_in_file_names(
+    table: &crate::model::FlowTable,
+    pick: impl for<'a> Fn(&[&'a str]) -> Option<&'a str>,
+) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for f in &table.files {
         let name = f
@@ -109,11 +113,10 @@ pub fn regions_of(table: &crate::model::FlowTable) -> Vec<String> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let parts: Vec<&str> = name.split('_').collect();
-        if let Some(i) = parts.iter().position(|p| *p == "vpcflowlogs")
-            && let Some(r) = parts.get(i + 1)
-            && !out.iter().any(|o| o == r)
+        if let Some(found) = pick(&parts)
+            && !out.iter().any(|o| o == found)
         {
-            out.push((*r).to_owned());
+            out.push(found.to_owned());
         }
     }
     out

@@ -15,26 +15,31 @@ fn ec2_client(endpoint: &str) -> aws_sdk_ec2::Client {
     aws_sdk_ec2::Client::from_conf(conf)
 }
 
+/// A new VPC of `vpc_cidr` with one subnet of `subnet_cidr`: (VPC id, subnet id).
+async fn vpc_with_subnet(
+    c: &aws_sdk_ec2::Client,
+    vpc_cidr: &str,
+    subnet_cidr: &str,
+) -> (String, String) {
+    let vpc = c.create_vpc().cidr_block(vpc_cidr).send().await.unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
+    let subnet = c
+        .create_subnet()
+        .vpc_id(&vpc_id)
+        .cidr_block(subnet_cidr)
+        .send()
+        .await
+        .unwrap();
+    let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_owned();
+    (vpc_id, subnet_id)
+}
+
 /// A VPC with a subnet, a security group and a named interface at 10.42.1.10.
 fn set_up(endpoint: &str) -> String {
     use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
     let c = ec2_client(endpoint);
     flowlens::cloud::block_on(async {
-        let vpc = c
-            .create_vpc()
-            .cidr_block("10.42.0.0/16")
-            .send()
-            .await
-            .unwrap();
-        let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
-        let subnet = c
-            .create_subnet()
-            .vpc_id(&vpc_id)
-            .cidr_block("10.42.1.0/24")
-            .send()
-            .await
-            .unwrap();
-        let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_owned();
+        let (vpc_id, subnet_id) = vpc_with_subnet(&c, "10.42.0.0/16", "10.42.1.0/24").await;
         let sg = c
             .create_security_group()
             .group_name("web")
@@ -201,21 +206,7 @@ fn another_accounts_context_through_an_assumed_role() {
         .build();
     let c = aws_sdk_ec2::Client::from_conf(conf);
     let eni = flowlens::cloud::block_on(async {
-        let vpc = c
-            .create_vpc()
-            .cidr_block("10.77.0.0/16")
-            .send()
-            .await
-            .unwrap();
-        let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
-        let subnet = c
-            .create_subnet()
-            .vpc_id(&vpc_id)
-            .cidr_block("10.77.1.0/24")
-            .send()
-            .await
-            .unwrap();
-        let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_owned();
+        let (_, subnet_id) = vpc_with_subnet(&c, "10.77.0.0/16", "10.77.1.0/24").await;
         let eni = c
             .create_network_interface()
             .subnet_id(&subnet_id)

@@ -238,6 +238,20 @@ fn more_than_a_thousand_objects_are_paged() {
     assert_eq!(day_lists, 2, "1,050 keys are two pages of 1,000");
 }
 
+/// `flowlens stats s3://denied/` for 2024-03-01, with `extra` arguments.
+fn stats_of_the_day(extra: &[&str], endpoint: &str, home: &Path) -> std::process::Output {
+    let mut args = vec![
+        "stats",
+        "s3://denied/",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-01",
+    ];
+    args.extend_from_slice(extra);
+    flowlens(&args, endpoint, home)
+}
+
 #[test]
 fn access_denied_on_one_prefix_skips_it_and_loads_the_rest() {
     let Some(moto) = moto() else { return };
@@ -245,18 +259,7 @@ fn access_denied_on_one_prefix_skips_it_and_loads_the_rest() {
     let home = tempfile::tempdir().unwrap();
     let proxy = Proxy::start(&moto);
     proxy.deny("AWSLogs/222222222222/");
-    let out = flowlens(
-        &[
-            "stats",
-            "s3://denied/",
-            "--from",
-            "2024-03-01",
-            "--to",
-            "2024-03-01",
-        ],
-        &proxy.url,
-        home.path(),
-    );
+    let out = stats_of_the_day(&[], &proxy.url, home.path());
     let err = stderr(&out);
     assert!(
         err.contains("s3://denied/AWSLogs/222222222222/: not listed: access denied"),
@@ -272,20 +275,7 @@ fn access_denied_on_one_prefix_skips_it_and_loads_the_rest() {
     let key =
         "AWSLogs/111111111111/vpcflowlogs/eu-west-1/2024/03/01/111111111111_vpcflowlogs_eu-west-1";
     proxy.deny(key);
-    let out = flowlens(
-        &[
-            "stats",
-            "s3://denied/",
-            "--from",
-            "2024-03-01",
-            "--to",
-            "2024-03-01",
-            "--account",
-            "111111111111",
-        ],
-        &proxy.url,
-        home.path(),
-    );
+    let out = stats_of_the_day(&["--account", "111111111111"], &proxy.url, home.path());
     let err = stderr(&out);
     assert!(
         err.contains(&format!("s3://denied/{key}")) && err.contains("access denied (s3:GetObject)"),
@@ -297,20 +287,7 @@ fn access_denied_on_one_prefix_skips_it_and_loads_the_rest() {
     let home = tempfile::tempdir().unwrap();
     let proxy = Proxy::start(&moto);
     proxy.gone(key);
-    let out = flowlens(
-        &[
-            "stats",
-            "s3://denied/",
-            "--from",
-            "2024-03-01",
-            "--to",
-            "2024-03-01",
-            "--account",
-            "111111111111",
-        ],
-        &proxy.url,
-        home.path(),
-    );
+    let out = stats_of_the_day(&["--account", "111111111111"], &proxy.url, home.path());
     let err = stderr(&out);
     assert!(
         err.contains("the object was deleted after it was listed"),
