@@ -34,9 +34,31 @@ async fn vpc_with_subnet(
     (vpc_id, subnet_id)
 }
 
+/// Creates the interface `req` describes with the tag `Name` = `name`: its id.
+async fn named_interface(
+    req: aws_sdk_ec2::operation::create_network_interface::builders::CreateNetworkInterfaceFluentBuilder,
+    name: &str,
+) -> String {
+    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
+    let eni = req
+        .tag_specifications(
+            TagSpecification::builder()
+                .resource_type(ResourceType::NetworkInterface)
+                .tags(Tag::builder().key("Name").value(name).build())
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    eni.network_interface()
+        .unwrap()
+        .network_interface_id()
+        .unwrap()
+        .to_owned()
+}
+
 /// A VPC with a subnet, a security group and a named interface at 10.42.1.10.
 fn set_up(endpoint: &str) -> String {
-    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
     let c = ec2_client(endpoint);
     flowlens::cloud::block_on(async {
         let (vpc_id, subnet_id) = vpc_with_subnet(&c, "10.42.0.0/16", "10.42.1.0/24").await;
@@ -54,21 +76,8 @@ fn set_up(endpoint: &str) -> String {
             .subnet_id(&subnet_id)
             .private_ip_address("10.42.1.10")
             .groups(&sg_id)
-            .description("web-1 primary")
-            .tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(ResourceType::NetworkInterface)
-                    .tags(Tag::builder().key("Name").value("web-1").build())
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        eni.network_interface()
-            .unwrap()
-            .network_interface_id()
-            .unwrap()
-            .to_owned()
+            .description("web-1 primary");
+        named_interface(eni, "web-1").await
     })
     .unwrap()
 }
@@ -194,7 +203,6 @@ fn assume(endpoint: &str, role_arn: &str) -> aws_sdk_ec2::config::Credentials {
 
 #[test]
 fn another_accounts_context_through_an_assumed_role() {
-    use aws_sdk_ec2::types::{ResourceType, Tag, TagSpecification};
     let Some(moto) = moto() else { return };
     // A named interface in account 222222222222 (made with that account's credentials).
     let creds = assume(&moto, "arn:aws:iam::222222222222:role/setup");
@@ -210,21 +218,8 @@ fn another_accounts_context_through_an_assumed_role() {
         let eni = c
             .create_network_interface()
             .subnet_id(&subnet_id)
-            .private_ip_address("10.77.1.5")
-            .tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(ResourceType::NetworkInterface)
-                    .tags(Tag::builder().key("Name").value("partner-db").build())
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        eni.network_interface()
-            .unwrap()
-            .network_interface_id()
-            .unwrap()
-            .to_owned()
+            .private_ip_address("10.77.1.5");
+        named_interface(eni, "partner-db").await
     })
     .unwrap();
     let home = tempfile::tempdir().unwrap();
