@@ -176,12 +176,10 @@ fn build_column(col: &FlowColumn, parts: ColParts, inputs: &[ParsedInput]) -> Po
             Values::U32(v) => Some(v),
             _ => None,
         }),
-        Kind::U64 if counters_fit_u32(&parts) => {
-            numeric::<UInt32Type>(narrow_counters(parts), name, |v| match v {
-                Values::U32(v) => Some(v),
-                _ => None,
-            })
-        }
+        Kind::U64 if counters_fit_u32(&parts) => numeric::<UInt32Type>(parts, name, |v| match v {
+            Values::U32(v) => Some(v),
+            _ => None,
+        }),
         // Some segment holds a value past 32 bits: the segments narrowed at seal widen back.
         Kind::U64 => numeric::<UInt64Type>(parts, name, |v| match v {
             Values::U64(v) => Some(v),
@@ -245,42 +243,13 @@ fn validity(len: usize, nulls: &[u32]) -> Option<Bitmap> {
     Some(bits.into())
 }
 
-/// Whether every value of a counter column fits 32 bits (nulls hold 0). A segment whose values
-/// fit was narrowed to `U32` when it was sealed; one that did not is still `U64`.
+/// Whether every value of a counter column fits 32 bits: each segment was narrowed to `U32`
+/// when it was sealed if its values fit (`Values::narrow`), so no segment is still `U64`.
 fn counters_fit_u32(parts: &ColParts) -> bool {
-    parts.iter().flatten().all(|(_, _, taken)| match taken {
-        Some((Values::U64(v), _)) => v.iter().all(|&x| x <= u64::from(u32::MAX)),
-        _ => true,
-    })
-}
-
-/// A counter column whose values all fit 32 bits, stored in 32 bits: half the memory, and half
-/// of what a query reads of it. Each segment's `u64` values are freed as soon as they are
-/// narrowed, so the peak grows by one segment at most.
-fn narrow_counters(parts: ColParts) -> ColParts {
-    let narrow = |v: Vec<u64>| {
-        // Checked by `counters_fit_u32` first: the conversion never saturates.
-        Values::U32(
-            v.into_iter()
-                .map(|x| u32::try_from(x).unwrap_or(u32::MAX))
-                .collect(),
-        )
-    };
-    parts
-        .into_iter()
-        .map(|group| {
-            group
-                .into_iter()
-                .map(|(f, rows, taken)| {
-                    let taken = taken.map(|(v, nulls)| match v {
-                        Values::U64(v) => (narrow(v), nulls),
-                        other => (other, nulls),
-                    });
-                    (f, rows, taken)
-                })
-                .collect()
-        })
-        .collect()
+    !parts
+        .iter()
+        .flatten()
+        .any(|(_, _, taken)| matches!(taken, Some((Values::U64(_), _))))
 }
 
 /// One column's data, by planned chunk: per segment (file index, rows, values and nulls, or
