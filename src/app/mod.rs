@@ -109,6 +109,11 @@ impl FlowApp {
             log_format: None,
             cloud: cloud::CloudJobs::default(),
             frame_times: std::env::var_os("FLOWLENS_FRAME_STATS").map(|_| FrameStats {
+                frames: 0,
+                query_started_at: 0,
+                frame_began: std::time::Instant::now(),
+                query_frame_began: std::time::Instant::now(),
+                result_shown: false,
                 cpu: Vec::new(),
                 causes: std::collections::BTreeMap::new(),
                 since: std::time::Instant::now(),
@@ -145,9 +150,25 @@ impl FlowApp {
     /// CPU time, and what asked for them (egui's repaint causes: with software rendering every
     /// frame costs the rasterizer's threads far more CPU than the frame itself).
     fn frame_stats(&mut self, ctx: &egui::Context, frame: &eframe::Frame) {
-        let Some(FrameStats { cpu, causes, since }) = &mut self.frame_times else {
+        let Some(FrameStats {
+            frames,
+            cpu,
+            causes,
+            since,
+            query_frame_began,
+            result_shown,
+            ..
+        }) = &mut self.frame_times
+        else {
             return;
         };
+        *frames += 1;
+        if std::mem::take(result_shown) {
+            eprintln!(
+                "query: views laid out {:.0} ms after the clicked frame began (painting follows)",
+                query_frame_began.elapsed().as_secs_f64() * 1000.0
+            );
+        }
         let times = cpu;
         if let Some(cpu) = frame.info().cpu_usage {
             times.push(cpu);
@@ -186,6 +207,14 @@ impl FlowApp {
 /// Frame statistics (`FLOWLENS_FRAME_STATS`): CPU seconds per frame and repaint causes since
 /// the last report.
 struct FrameStats {
+    /// Frames drawn since the start, and that count when the running query started.
+    frames: u64,
+    query_started_at: u64,
+    /// When this frame began, when the frame that started the running query began, and
+    /// whether its result was put on screen this frame.
+    frame_began: std::time::Instant,
+    query_frame_began: std::time::Instant,
+    result_shown: bool,
     cpu: Vec<f32>,
     causes: std::collections::BTreeMap<String, usize>,
     since: std::time::Instant,
@@ -193,6 +222,9 @@ struct FrameStats {
 
 impl eframe::App for FlowApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        if let Some(stats) = &mut self.frame_times {
+            stats.frame_began = std::time::Instant::now();
+        }
         FlowApp::logic(self, ctx);
     }
 

@@ -96,7 +96,13 @@ impl FlowApp {
         match Job::spawn("flowlens-query", ctx, move || {
             shown_of(&table, &cache, filter, &qctx, options)
         }) {
-            Ok(job) => self.query_job = Some(job),
+            Ok(job) => {
+                self.query_job = Some(job);
+                if let Some(stats) = &mut self.frame_times {
+                    stats.query_started_at = stats.frames;
+                    stats.query_frame_began = stats.frame_began;
+                }
+            }
             Err(e) => self.state.notifications.push(e),
         }
     }
@@ -171,11 +177,13 @@ impl FlowApp {
         self.query_job = None;
         match result {
             Ok(Ok(shown)) => {
-                if self.frame_times.is_some() {
+                if let Some(stats) = &self.frame_times {
                     eprintln!(
-                        "query: result {:.0} ms after the change ({:.0} ms computing), {} flows: {}",
+                        "query: result {:.0} ms after the change ({:.0} ms computing, {} frames \
+                         meanwhile), {} flows: {}",
                         age.as_secs_f64() * 1000.0,
                         shown.millis,
+                        stats.frames - stats.query_started_at,
                         shown.views.totals.counts.flows(),
                         shown.filter
                     );
@@ -187,6 +195,9 @@ impl FlowApp {
                 if shown.filter == self.state.filter && shown.options == self.state.wanted_options()
                 {
                     self.state.shown = Some(shown);
+                    if let Some(stats) = &mut self.frame_times {
+                        stats.result_shown = true;
+                    }
                 } else {
                     self.query_wanted = true;
                 }
