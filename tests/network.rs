@@ -1,6 +1,8 @@
 //! Local files open no socket: the headless commands run on the sample (logs and context) with
 //! `socket()` forbidden by a seccomp filter that kills the process on the first call. The same
 //! filter kills a run that does reach for the network (an `s3://` path), so the check is live.
+//! An expired IAM Identity Center session is said (with the `aws sso login` to run) before any
+//! socket is made.
 
 #![cfg(target_os = "linux")]
 
@@ -28,9 +30,10 @@ const AUDIT_ARCH: u32 = 0xc000_003e;
 #[cfg(target_arch = "aarch64")]
 const AUDIT_ARCH: u32 = 0xc000_00b7;
 
-/// Installs the filter in the child before it runs flowlens: any `socket()` (or `socketpair()`)
-/// kills the process with SIGSYS.
-fn forbid_sockets(cmd: &mut Command) {
+/// Installs the filter in the child before it runs flowlens: any `socket()` (and, unless
+/// `pairs_allowed`, `socketpair()`) kills the process with SIGSYS. A socket pair is a local
+/// channel between two ends in the process (tokio's runtime makes one), never the network.
+fn forbid_sockets(cmd: &mut Command, pairs_allowed: bool) {
     const LD_W_ABS: u16 = 0x20;
     const JEQ_K: u16 = 0x15;
     const RET_K: u16 = 0x06;
@@ -43,7 +46,16 @@ fn forbid_sockets(cmd: &mut Command) {
         op(RET_K, 0, 0, KILL_PROCESS), // another ABI: refuse everything
         op(LD_W_ABS, 0, 0, 0),         // syscall number
         op(JEQ_K, 2, 0, libc::SYS_socket as u32),
-        op(JEQ_K, 1, 0, libc::SYS_socketpair as u32),
+        op(
+            JEQ_K,
+            1,
+            0,
+            if pairs_allowed {
+                u32::MAX
+            } else {
+                libc::SYS_socketpair as u32
+            },
+        ),
         op(RET_K, 0, 0, ALLOW),
         op(RET_K, 0, 0, KILL_PROCESS),
     ]);
@@ -72,7 +84,7 @@ fn run_without_sockets(args: &[&str]) -> Output {
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1");
-    forbid_sockets(&mut cmd);
+    forbid_sockets(&mut cmd, false);
     cmd.output().unwrap()
 }
 
@@ -120,7 +132,49 @@ fn the_filter_catches_a_socket() {
         .env("AWS_REGION", "us-east-1")
         .env("AWS_CONFIG_FILE", home.path().join("none"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"));
-    forbid_sockets(&mut cmd);
+    forbid_sockets(&mut cmd, false);
     let out = cmd.output().unwrap();
     assert_eq!(out.status.signal(), Some(libc::SIGSYS), "{out:?}");
+}
+
+#[cfg(feature = "cloud")]
+#[test]
+fn an_expired_sso_session_is_said_before_any_socket() {
+    // A profile of an IAM Identity Center session whose cached token expired (and cannot be
+    // refreshed: no refresh token), as after a day without `aws sso login`. The credential
+    // chain fails before a connection is made, and the message says what to run.
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config");
+    std::fs::write(
+        &config,
+        "[profile expired]\nsso_session = corp\nsso_account_id = 111122223333\n\
+         sso_role_name = ReadOnly\nregion = us-east-1\n\n[sso-session corp]\n\
+         sso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n",
+    )
+    .unwrap();
+    // The SDK's token cache: ~/.aws/sso/cache/<hex SHA-1 of the session name>.json.
+    let cache = home.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::write(
+        cache.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
+        r#"{"accessToken":"expired-token","expiresAt":"2020-01-01T00:00:00Z","region":"us-east-1","startUrl":"https://corp.awsapps.com/start"}"#,
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flowlens"));
+    cmd.args(["stats", "--profile", "expired", "s3://bucket/prefix/"])
+        .env_clear()
+        .env("HOME", home.path())
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"));
+    forbid_sockets(&mut cmd, true);
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.signal(), None, "reached for a socket: {err}");
+    assert!(!out.status.success());
+    assert!(
+        err.contains("run `aws sso login --profile expired`"),
+        "{err}"
+    );
 }
