@@ -26,6 +26,9 @@ struct Export {
     chart_size: (u32, u32),
     path: PathBuf,
     force: bool,
+    /// What Athena answered for the same filter ("Run on Athena…"): the report has it in
+    /// `athena/`.
+    athena: Vec<crate::state::AthenaView>,
 }
 
 impl FlowApp {
@@ -53,6 +56,11 @@ impl FlowApp {
             chart_size: self.state.settings.chart_size(),
             path: path.clone(),
             force,
+            athena: if self.state.athena.filter == self.state.filter.to_string() {
+                self.state.athena.views.clone()
+            } else {
+                Vec::new()
+            },
         };
         let job_target = target.clone();
         match Job::spawn("flowlens-export", ctx, move || export.write(&target)) {
@@ -68,9 +76,15 @@ impl Export {
         let path = &self.path;
         match target {
             ExportTarget::Report => {
-                let files = self.report()?;
+                let mut files = self.report()?;
+                let athena = if self.athena.is_empty() {
+                    ""
+                } else {
+                    files.extend(self.athena_results()?);
+                    " (Athena's answers in athena/)"
+                };
                 Ok(format!(
-                    "Report written: {} files in {}",
+                    "Report written: {} files in {}{athena}",
                     files.len(),
                     path.display()
                 ))
@@ -123,6 +137,40 @@ impl Export {
             png_scale: 2,
         };
         report::write_report(&self.path, &input, self.force)
+    }
+
+    /// Athena's answers, in the report's `athena/` folder (what `athena run --out` writes).
+    fn athena_results(&self) -> Result<Vec<PathBuf>, ReportError> {
+        use crate::report::athena::{AthenaAnswer, AthenaFolder, write_athena_results};
+        let answers: Vec<AthenaAnswer<'_>> = self
+            .athena
+            .iter()
+            .map(|v| AthenaAnswer {
+                name: &v.name,
+                sql: &v.sql,
+                state: &v.state,
+                reason: v.reason.as_deref(),
+                scanned: v.scanned,
+                millis: v.millis,
+                columns: &v.columns,
+                rows: &v.rows,
+            })
+            .collect();
+        let filter = if self.shown.filter == crate::query::filter::Filter::All {
+            String::new()
+        } else {
+            self.shown.filter.to_string()
+        };
+        let folder = AthenaFolder {
+            filter: &filter,
+            now_secs: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            options: &self.shown.options,
+            chart_size: self.chart_size,
+            png_scale: 2,
+        };
+        write_athena_results(&self.path.join("athena"), &answers, &folder, self.force)
     }
 
     /// One chart, as SVG or PNG by the file's extension.

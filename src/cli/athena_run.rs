@@ -46,6 +46,13 @@ pub(super) struct RunArgs {
     /// Print each view's SQL before its rows.
     #[arg(long)]
     show_sql: bool,
+    /// Also write the results to this folder: a CSV per view, the ports and timeline charts,
+    /// the SQL that ran (`queries.sql`) and `index.md`.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Replace the files of an earlier `--out` folder.
+    #[arg(long)]
+    force: bool,
     /// Context files, for label conditions (written as the addresses they stand for).
     #[arg(long = "context", value_name = "FILE")]
     context: Vec<PathBuf>,
@@ -109,18 +116,24 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
     opts.region = args.cloud.regions.first().cloned();
     let cancel = interrupt_flag();
     let mut failed = false;
+    let mut answered = Vec::new();
     for (name, sql) in views {
         if args.show_sql {
             println!("-- {name}\n{sql}");
         }
         let on_state = |s: &str| eprintln!("flowlens: athena: {name}: {s}");
         match run_query(&sql, &target, &opts, cancel, &on_state) {
-            Ok(r) if r.state == "SUCCEEDED" => print_result(&name, &r, args.format),
+            Ok(r) if r.state == "SUCCEEDED" => {
+                print_result(&name, &r, args.format);
+                answered.push((name, sql, r));
+            }
             Ok(r) => {
                 let why = r.reason.as_deref().unwrap_or("no reason given");
                 eprintln!("flowlens: athena: {name}: {}: {why}", r.state);
                 failed = true;
-                if r.state == "CANCELLED" {
+                let cancelled = r.state == "CANCELLED";
+                answered.push((name, sql, r));
+                if cancelled {
                     break;
                 }
             }
@@ -130,11 +143,76 @@ pub(super) fn run(args: RunArgs) -> ExitCode {
             }
         }
     }
+    if let Some(dir) = &args.out
+        && let Err(e) = write_out(dir, &answered, &filter, args.metric.into(), args.force)
+    {
+        eprintln!("flowlens: {}", crate::fmt::escape_control(&e.to_string()));
+        return ExitCode::FAILURE;
+    }
     if failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--out`: the answers as files (the same writer as the app's "Save results…").
+fn write_out(
+    dir: &std::path::Path,
+    answered: &[(String, String, crate::cloud::athena::AthenaResult)],
+    filter: &crate::query::filter::Filter,
+    metric: crate::model::Metric,
+    force: bool,
+) -> Result<(), crate::report::ReportError> {
+    use crate::report::athena::{AthenaAnswer, AthenaFolder, write_athena_results};
+    let rows: Vec<Vec<Vec<String>>> = answered
+        .iter()
+        .map(|(_, _, r)| {
+            r.rows
+                .iter()
+                .map(|row| row.iter().map(|c| c.clone().unwrap_or_default()).collect())
+                .collect()
+        })
+        .collect();
+    let answers: Vec<AthenaAnswer<'_>> = answered
+        .iter()
+        .zip(&rows)
+        .map(|((name, sql, r), rows)| AthenaAnswer {
+            name,
+            sql,
+            state: &r.state,
+            reason: r.reason.as_deref(),
+            scanned: r.scanned_bytes,
+            millis: r.engine_ms,
+            columns: &r.columns,
+            rows,
+        })
+        .collect();
+    let options = crate::query::ViewOptions {
+        metric,
+        ..crate::query::ViewOptions::default()
+    };
+    let filter_text = if *filter == crate::query::filter::Filter::All {
+        String::new()
+    } else {
+        filter.to_string()
+    };
+    let folder = AthenaFolder {
+        filter: &filter_text,
+        now_secs: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        options: &options,
+        chart_size: (900, 480),
+        png_scale: 2,
+    };
+    let files = write_athena_results(dir, &answers, &folder, force)?;
+    eprintln!(
+        "flowlens: athena: {} files written to {}",
+        files.len(),
+        dir.display()
+    );
+    Ok(())
 }
 
 /// One view's rows, with what Athena says it cost on stderr.

@@ -7,6 +7,7 @@ use crate::model::Metric;
 use crate::model::names::protocol_name;
 use crate::query::click::addr_text;
 use crate::query::filter::Filter;
+use crate::query::views::{PortHistogram, Timeline};
 use crate::query::{PortSide, ViewOptions, Views};
 
 /// One stacked series: name, colour, value per bucket.
@@ -77,8 +78,8 @@ pub fn caption(filter: &Filter, views: &Views, total_records: usize) -> String {
     )
 }
 
-/// The charts of a view, in the app's order and colours.
-pub fn charts(views: &Views, opts: &ViewOptions, table: &FlowTable, caption: &str) -> Vec<Chart> {
+/// The ports chart: one bar per port of the histogram, at the options' metric and side.
+pub fn ports_chart(ports: &PortHistogram, opts: &ViewOptions, caption: &str) -> Chart {
     let m = opts.metric;
     let metric = metric_label(opts.metric);
     let side = match opts.port_side {
@@ -86,7 +87,7 @@ pub fn charts(views: &Views, opts: &ViewOptions, table: &FlowTable, caption: &st
         PortSide::Dst => "destination",
         PortSide::Either => "source or destination",
     };
-    let mut out = vec![Chart {
+    Chart {
         name: "ports".into(),
         title: format!("Top {side} ports by {metric}"),
         x_label: format!("{side} port"),
@@ -94,29 +95,22 @@ pub fn charts(views: &Views, opts: &ViewOptions, table: &FlowTable, caption: &st
         caption: caption.into(),
         kind: ChartKind::Bars {
             // Port numbers, as on screen (service names are in ports.csv).
-            labels: views
-                .ports
-                .ports
-                .iter()
-                .map(|p| p.key.to_string())
-                .collect(),
-            values: views
-                .ports
-                .ports
-                .iter()
-                .map(|p| p.counts[m] as f64)
-                .collect(),
+            labels: ports.ports.iter().map(|p| p.key.to_string()).collect(),
+            values: ports.ports.iter().map(|p| p.counts[m] as f64).collect(),
             color: palette::BAR,
             horizontal: false,
         },
-    }];
-    let tl = &views.timeline;
+    }
+}
+
+/// The timeline chart: flows per bucket, stacked by action lane.
+pub fn timeline_chart(tl: &Timeline, caption: &str) -> Chart {
     let lanes = [
         ("ACCEPT", palette::ACCEPT),
         ("REJECT", palette::REJECT),
         ("other", palette::OTHER),
     ];
-    out.push(Chart {
+    Chart {
         name: "timeline".into(),
         title: format!("Flows per {}, by action", bucket_text(tl.bucket_secs)),
         x_label: "time (UTC)".into(),
@@ -144,7 +138,17 @@ pub fn charts(views: &Views, opts: &ViewOptions, table: &FlowTable, caption: &st
                 })
                 .collect(),
         },
-    });
+    }
+}
+
+/// The charts of a view, in the app's order and colours.
+pub fn charts(views: &Views, opts: &ViewOptions, table: &FlowTable, caption: &str) -> Vec<Chart> {
+    let m = opts.metric;
+    let metric = metric_label(opts.metric);
+    let mut out = vec![
+        ports_chart(&views.ports, opts, caption),
+        timeline_chart(&views.timeline, caption),
+    ];
     out.push(Chart {
         name: "protocols".into(),
         title: format!("Protocols by {metric}"),

@@ -1,10 +1,11 @@
 //! Layer 4: writing what a query found: the records ([`rows`]), the views' tables ([`tables`]),
-//! charts ([`charts`], drawn by [`draw`] as SVG or PNG with the one [`palette`]), and the report
-//! folder ([`folder`]). Every file is written to a temporary name and renamed into place
-//! ([`atomic`]).
+//! charts ([`charts`], drawn by [`draw`] as SVG or PNG with the one [`palette`]), the report
+//! folder ([`folder`]) and what Athena answered ([`athena`]). Every file is written to a
+//! temporary name and renamed into place ([`atomic`]).
 //!
 //! May use: [`crate::fmt`], [`crate::model`], [`crate::query`].
 
+pub mod athena;
 pub mod atomic;
 pub mod charts;
 pub mod draw;

@@ -229,6 +229,12 @@ pub(super) fn athena_window_ui(state: &mut State, cmds: &mut Commands, ctx: &egu
             if let Some(e) = &form.error {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
+            if !form.views.is_empty() {
+                ui.weak(
+                    "Export report… (Export menu) saves these answers with the report, \
+                     in its athena/ folder.",
+                );
+            }
             egui::ScrollArea::vertical().auto_shrink([false; 2]).show(ui, |ui| {
                 for v in &form.views {
                     athena_view_ui(ui, v, settings, metric);
@@ -236,22 +242,6 @@ pub(super) fn athena_window_ui(state: &mut State, cmds: &mut Commands, ctx: &egu
             });
         });
     state.athena.open &= open;
-}
-
-/// A view's rows as CSV (header line first).
-fn rows_csv(v: &crate::state::AthenaView) -> String {
-    let line = |cells: &[String]| {
-        let cells: Vec<String> = cells
-            .iter()
-            .map(|c| crate::report::rows::csv_escape(c))
-            .collect();
-        cells.join(",") + "\n"
-    };
-    let mut out = line(&v.columns);
-    for r in &v.rows {
-        out.push_str(&line(r));
-    }
-    out
 }
 
 /// What a partitions choice means.
@@ -288,7 +278,8 @@ fn athena_view_ui(
                 .on_hover_text("The rows as CSV with a header line")
                 .clicked()
         {
-            ui.ctx().copy_text(rows_csv(v));
+            ui.ctx()
+                .copy_text(crate::report::athena::rows_csv(&v.columns, &v.rows));
         }
     });
     if let Some(r) = &v.reason {

@@ -47,6 +47,7 @@ struct Rules {
     deny: Option<String>,
     gone: Option<String>,
     cut_after: Option<usize>,
+    page_rows: Option<usize>,
 }
 
 /// The forwarder.
@@ -116,6 +117,12 @@ impl Proxy {
     /// Stops for good once an object body has sent `bytes` bytes.
     pub fn stop_after(&self, bytes: usize) {
         self.rules.lock().unwrap().cut_after = Some(bytes);
+    }
+
+    /// Answers Athena's GetQueryResults `rows` rows a page (moto answers in one page), with a
+    /// NextToken of the proxy's own for the rest: what Athena does with more than 1,000 rows.
+    pub fn page_results(&self, rows: usize) {
+        self.rules.lock().unwrap().page_rows = Some(rows);
     }
 
     /// Whether the proxy has stopped.
@@ -234,6 +241,13 @@ fn serve(
             }
             continue;
         }
+        let page_rows = rules.lock().unwrap().page_rows;
+        let paged = page_rows.filter(|_| s.target_op == "AmazonAthena.GetQueryResults");
+        let (head, body, page) = if paged.is_some() {
+            page_request(head, body)
+        } else {
+            (head, body, 0)
+        };
         // Forward with `Connection: close`, read the whole answer.
         let mut out = String::new();
         for line in head.trim_end().lines() {
@@ -269,6 +283,9 @@ fn serve(
             conn.shutdown(Shutdown::Both).ok();
             return;
         }
+        if let Some(n) = paged {
+            resp = one_page(&resp, page, n);
+        }
         let keep = String::from_utf8_lossy(&resp[..resp.len().min(4096)])
             .to_ascii_lowercase()
             .contains("content-length:");
@@ -277,4 +294,54 @@ fn serve(
         }
     }
     conn.shutdown(Shutdown::Both).ok();
+}
+
+/// Page `page` of `rows` rows of a GetQueryResults answer, with a NextToken when more follow.
+fn one_page(resp: &[u8], page: usize, rows: usize) -> Vec<u8> {
+    let head_end = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(0, |p| p + 4);
+    let mut v: serde_json::Value = serde_json::from_slice(&resp[head_end..]).unwrap();
+    let all = v["ResultSet"]["Rows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let part: Vec<serde_json::Value> = all.iter().skip(page * rows).take(rows).cloned().collect();
+    v["ResultSet"]["Rows"] = serde_json::Value::Array(part);
+    let obj = v.as_object_mut().unwrap();
+    obj.remove("NextToken");
+    if (page + 1) * rows < all.len() {
+        obj.insert("NextToken".into(), format!("test-page-{}", page + 1).into());
+    }
+    let body = v.to_string();
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A GetQueryResults request for one of the proxy's pages: the page number from its NextToken,
+/// and the request without it (moto is asked for the whole result).
+fn page_request(head: String, body: Vec<u8>) -> (String, Vec<u8>, usize) {
+    let mut q: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let page = q
+        .get("NextToken")
+        .and_then(|t| t.as_str())
+        .map_or(0, |t| t.trim_start_matches("test-page-").parse().unwrap());
+    q.as_object_mut().unwrap().remove("NextToken");
+    let body = q.to_string().into_bytes();
+    let head = head
+        .lines()
+        .map(|l| {
+            if l.to_ascii_lowercase().starts_with("content-length:") {
+                format!("Content-Length: {}", body.len())
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    (head, body, page)
 }

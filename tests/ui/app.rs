@@ -243,6 +243,51 @@ fn the_app_report_has_the_tables_of_the_cli_report() {
 }
 
 #[test]
+fn the_app_report_carries_athenas_answers_for_the_same_filter() {
+    let (dir, _, mut h) = loaded_fixture();
+    let filter = h.state().state.filter.to_string();
+    let answer = |name: &str, columns: &[&str], rows: &[&[&str]]| flowlens::state::AthenaView {
+        name: name.into(),
+        sql: format!("SELECT … -- {name}"),
+        state: "SUCCEEDED".into(),
+        scanned: 1_000,
+        millis: 20,
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+            .collect(),
+        ..flowlens::state::AthenaView::default()
+    };
+    let athena = &mut h.state_mut().state.athena;
+    athena.filter = filter;
+    athena.views = vec![
+        answer("totals", &["flows"], &[&["7"]]),
+        answer(
+            "ports",
+            &["dstport", "flows"],
+            &[&["443", "5"], &["22", "2"]],
+        ),
+    ];
+    let out = dir.path().join("with-athena");
+    export_report(&mut h, &out);
+    let said = h.state().state.notifications.last().cloned().unwrap();
+    assert!(said.contains("Athena's answers in athena/"), "{said}");
+    let read = |name: &str| std::fs::read_to_string(out.join("athena").join(name)).unwrap();
+    assert_eq!(read("ports.csv"), "dstport,flows\n443,5\n22,2\n");
+    assert_eq!(read("totals.csv"), "flows\n7\n");
+    assert!(read("queries.sql").contains("-- ports: SUCCEEDED"));
+    assert!(read("index.md").contains("results from Amazon Athena"));
+    assert!(out.join("athena/ports.png").exists());
+    // Answers for another filter are not this report's.
+    h.state_mut().state.athena.filter = "dstport == 22".into();
+    h.state_mut().state.notifications.clear();
+    let other = dir.path().join("without");
+    export_report(&mut h, &other);
+    assert!(other.join("index.html").exists() && !other.join("athena").exists());
+}
+
+#[test]
 fn empty_states_say_what_happened() {
     let dir = tempfile::tempdir().unwrap();
     // Not a flow log at all.
