@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use super::atomic::write_atomic;
 use super::charts::{ports_chart, timeline_chart};
 use super::draw::{render_png, render_svg};
-use super::rows::csv_escape;
+use super::folder::prepare_folder;
+use super::tables::csv_row;
 use super::{Chart, ReportError};
 use crate::fmt::{format_epoch, human_bytes, human_count};
 use crate::query::ViewOptions;
@@ -69,18 +70,9 @@ fn file_stem(name: &str) -> String {
 
 /// Rows as CSV, the columns as the header line.
 pub fn rows_csv(columns: &[String], rows: &[Vec<String>]) -> String {
-    let line = |cells: &[String]| {
-        let mut l = cells
-            .iter()
-            .map(|c| csv_escape(c))
-            .collect::<Vec<_>>()
-            .join(",");
-        l.push('\n');
-        l
-    };
-    let mut out = line(columns);
+    let mut out = csv_row(columns);
     for row in rows {
-        out.push_str(&line(row));
+        out.push_str(&csv_row(row));
     }
     out
 }
@@ -161,17 +153,7 @@ pub fn write_athena_results(
     folder: &AthenaFolder<'_>,
     force: bool,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    if dir.exists() && !dir.is_dir() {
-        return Err(ReportError::NotAFolder(dir.to_path_buf()));
-    }
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let index_path = dir.join("index.md");
-    if !force && index_path.exists() {
-        return Err(ReportError::Exists(index_path));
-    }
+    prepare_folder(dir, "index.md", force)?;
     let mut written = Vec::new();
     let mut put = |name: String, bytes: &[u8]| -> Result<(), ReportError> {
         let p = dir.join(name);

@@ -53,13 +53,9 @@ pub struct ReportInput<'a> {
     pub png_scale: u32,
 }
 
-/// Writes the report folder: every chart as PNG and SVG, the tables as CSV, `index.md` and
-/// `index.html`. Returns the files written.
-pub fn write_report(
-    dir: &Path,
-    input: &ReportInput<'_>,
-    force: bool,
-) -> Result<Vec<PathBuf>, ReportError> {
+/// Makes `dir` (a folder, created if needed) ready for a report whose index is `index`: an
+/// existing index is not replaced unless `force`. Returns the index's path.
+pub(super) fn prepare_folder(dir: &Path, index: &str, force: bool) -> Result<PathBuf, ReportError> {
     if dir.exists() && !dir.is_dir() {
         return Err(ReportError::NotAFolder(dir.to_path_buf()));
     }
@@ -67,10 +63,21 @@ pub fn write_report(
         path: dir.to_path_buf(),
         source,
     })?;
-    let index = dir.join("index.html");
+    let index = dir.join(index);
     if !force && index.exists() {
         return Err(ReportError::Exists(index));
     }
+    Ok(index)
+}
+
+/// Writes the report folder: every chart as PNG and SVG, the tables as CSV, `index.md` and
+/// `index.html`. Returns the files written.
+pub fn write_report(
+    dir: &Path,
+    input: &ReportInput<'_>,
+    force: bool,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let index = prepare_folder(dir, "index.html", force)?;
     let cap = caption(input.filter, input.views, input.table.len());
     let charts = charts(input.views, input.options, input.table, &cap);
     let mut written = Vec::new();

@@ -8,7 +8,8 @@ use crate::query::Views;
 use crate::query::click::addr_text;
 use crate::query::labels::Labels;
 
-fn csv_row(cells: &[String]) -> String {
+/// One CSV line (escaped cells, newline-terminated).
+pub(super) fn csv_row(cells: &[String]) -> String {
     let mut line = cells
         .iter()
         .map(|c| csv_escape(c))
