@@ -48,6 +48,7 @@ struct Rules {
     gone: Option<String>,
     cut_after: Option<usize>,
     page_rows: Option<usize>,
+    change: Option<String>,
 }
 
 /// The forwarder.
@@ -112,6 +113,12 @@ impl Proxy {
     /// they were listed).
     pub fn gone(&self, prefix: &str) {
         self.rules.lock().unwrap().gone = Some(prefix.to_owned());
+    }
+
+    /// Before the first GET of a key starting with `prefix`, writes new content to that key in
+    /// the server (a new ETag): the object changed between the listing and the download.
+    pub fn change_before_get(&self, prefix: &str) {
+        self.rules.lock().unwrap().change = Some(prefix.to_owned());
     }
 
     /// Stops for good once an object body has sent `bytes` bytes.
@@ -224,22 +231,23 @@ fn serve(
             .as_ref()
             .is_some_and(|g| s.is_get_object() && key.starts_with(g.as_str()));
         if denied || missing {
-            let (status, code) = if denied {
-                ("403 Forbidden", "AccessDenied")
-            } else {
-                ("404 Not Found", "NoSuchKey")
-            };
-            let xml = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{code}</Message></Error>"
-            );
-            let resp = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{xml}",
-                xml.len()
-            );
-            if conn.write_all(resp.as_bytes()).is_err() {
+            if conn.write_all(&refusal(denied)).is_err() {
                 break;
             }
             continue;
+        }
+        let change = rules.lock().unwrap().change.clone();
+        if let Some(c) = change
+            && s.is_get_object()
+            && key.starts_with(c.as_str())
+        {
+            rules.lock().unwrap().change = None;
+            let auth = header(&head, "authorization").unwrap_or_default();
+            overwrite(
+                upstream,
+                s.target.split('?').next().unwrap_or_default(),
+                auth,
+            );
         }
         let page_rows = rules.lock().unwrap().page_rows;
         let paged = page_rows.filter(|_| s.target_op == "AmazonAthena.GetQueryResults");
@@ -344,4 +352,38 @@ fn page_request(head: String, body: Vec<u8>) -> (String, Vec<u8>, usize) {
         .collect::<Vec<_>>()
         .join("\r\n");
     (head, body, page)
+}
+
+/// Writes new content at `path` (`/bucket/key`) straight to the server, with the credentials
+/// of the request it came with (moto reads the account from them; it checks no signature).
+fn overwrite(upstream: &str, path: &str, authorization: &str) {
+    let body = "changed after the listing\n";
+    let mut up = TcpStream::connect(upstream).unwrap();
+    write!(
+        up,
+        "PUT {path} HTTP/1.1\r\nHost: {upstream}\r\nAuthorization: {authorization}\r\n\
+         x-amz-content-sha256: UNSIGNED-PAYLOAD\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    up.read_to_string(&mut resp).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+}
+
+/// A 403 AccessDenied (`denied`) or a 404 NoSuchKey answer.
+fn refusal(denied: bool) -> Vec<u8> {
+    let (status, code) = if denied {
+        ("403 Forbidden", "AccessDenied")
+    } else {
+        ("404 Not Found", "NoSuchKey")
+    };
+    let xml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{code}</Message></Error>"
+    );
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{xml}",
+        xml.len()
+    )
+    .into_bytes()
 }

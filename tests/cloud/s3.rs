@@ -294,6 +294,19 @@ fn access_denied_on_one_prefix_skips_it_and_loads_the_rest() {
         "{err}"
     );
     assert_eq!(records(&out), 3, "{err}");
+
+    // An object replaced after it was listed: the server refuses the listed ETag (If-Match,
+    // 412 PreconditionFailed), which is said; the rest loads.
+    let home = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start(&moto);
+    proxy.change_before_get(key);
+    let out = stats_of_the_day(&["--account", "111111111111"], &proxy.url, home.path());
+    let err = stderr(&out);
+    assert!(
+        err.contains("the object changed after it was listed (its ETag differs)"),
+        "{err}"
+    );
+    assert_eq!(records(&out), 3, "{err}");
 }
 
 #[test]
