@@ -49,6 +49,7 @@ struct Rules {
     cut_after: Option<usize>,
     page_rows: Option<usize>,
     change: Option<String>,
+    throttle: Option<(String, usize)>,
 }
 
 /// The forwarder.
@@ -113,6 +114,12 @@ impl Proxy {
     /// they were listed).
     pub fn gone(&self, prefix: &str) {
         self.rules.lock().unwrap().gone = Some(prefix.to_owned());
+    }
+
+    /// Answers the next `times` GETs of keys starting with `prefix` with 503 SlowDown, as S3
+    /// does when a prefix is read too fast.
+    pub fn throttle(&self, prefix: &str, times: usize) {
+        self.rules.lock().unwrap().throttle = Some((prefix.to_owned(), times));
     }
 
     /// Before the first GET of a key starting with `prefix`, writes new content to that key in
@@ -217,37 +224,11 @@ fn serve(
             body: String::from_utf8_lossy(&body).into_owned(),
         };
         seen.lock().unwrap().push(s.clone());
-        let (deny, gone) = {
-            let r = rules.lock().unwrap();
-            (r.deny.clone(), r.gone.clone())
-        };
-        let key = s.target.split('?').next().unwrap_or_default();
-        let key = key.splitn(3, '/').nth(2).unwrap_or_default();
-        let denied = deny.as_ref().is_some_and(|d| {
-            s.prefix().is_some_and(|p| p.starts_with(d.as_str()))
-                || (!s.is_list() && key.starts_with(d.as_str()))
-        });
-        let missing = gone
-            .as_ref()
-            .is_some_and(|g| s.is_get_object() && key.starts_with(g.as_str()));
-        if denied || missing {
-            if conn.write_all(&refusal(denied)).is_err() {
+        if let Some(answer) = refused(&s, &head, rules, upstream) {
+            if conn.write_all(&answer).is_err() {
                 break;
             }
             continue;
-        }
-        let change = rules.lock().unwrap().change.clone();
-        if let Some(c) = change
-            && s.is_get_object()
-            && key.starts_with(c.as_str())
-        {
-            rules.lock().unwrap().change = None;
-            let auth = header(&head, "authorization").unwrap_or_default();
-            overwrite(
-                upstream,
-                s.target.split('?').next().unwrap_or_default(),
-                auth,
-            );
         }
         let page_rows = rules.lock().unwrap().page_rows;
         let paged = page_rows.filter(|_| s.target_op == "AmazonAthena.GetQueryResults");
@@ -371,13 +352,8 @@ fn overwrite(upstream: &str, path: &str, authorization: &str) {
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
 }
 
-/// A 403 AccessDenied (`denied`) or a 404 NoSuchKey answer.
-fn refusal(denied: bool) -> Vec<u8> {
-    let (status, code) = if denied {
-        ("403 Forbidden", "AccessDenied")
-    } else {
-        ("404 Not Found", "NoSuchKey")
-    };
+/// An S3 error answer: `status` (`403 Forbidden`) and its error code (`AccessDenied`).
+fn refusal(status: &str, code: &str) -> Vec<u8> {
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{code}</Message></Error>"
     );
@@ -386,4 +362,55 @@ fn refusal(denied: bool) -> Vec<u8> {
         xml.len()
     )
     .into_bytes()
+}
+
+/// The proxy's own answer to a request its rules refuse (access denied, deleted, slowed down),
+/// or `None` to forward it; an object to change before its GET is changed here.
+fn refused(s: &Seen, head: &str, rules: &Mutex<Rules>, upstream: &str) -> Option<Vec<u8>> {
+    let (deny, gone) = {
+        let r = rules.lock().unwrap();
+        (r.deny.clone(), r.gone.clone())
+    };
+    let key = s.target.split('?').next().unwrap_or_default();
+    let key = key.splitn(3, '/').nth(2).unwrap_or_default();
+    let denied = deny.as_ref().is_some_and(|d| {
+        s.prefix().is_some_and(|p| p.starts_with(d.as_str()))
+            || (!s.is_list() && key.starts_with(d.as_str()))
+    });
+    let missing = gone
+        .as_ref()
+        .is_some_and(|g| s.is_get_object() && key.starts_with(g.as_str()));
+    let throttled = s.is_get_object() && {
+        let mut r = rules.lock().unwrap();
+        match &mut r.throttle {
+            Some((p, n)) if *n > 0 && key.starts_with(p.as_str()) => {
+                *n -= 1;
+                true
+            }
+            _ => false,
+        }
+    };
+    if denied || missing || throttled {
+        return Some(if throttled {
+            refusal("503 Slow Down", "SlowDown")
+        } else if denied {
+            refusal("403 Forbidden", "AccessDenied")
+        } else {
+            refusal("404 Not Found", "NoSuchKey")
+        });
+    }
+    let change = rules.lock().unwrap().change.clone();
+    if let Some(c) = change
+        && s.is_get_object()
+        && key.starts_with(c.as_str())
+    {
+        rules.lock().unwrap().change = None;
+        let auth = header(head, "authorization").unwrap_or_default();
+        overwrite(
+            upstream,
+            s.target.split('?').next().unwrap_or_default(),
+            auth,
+        );
+    }
+    None
 }

@@ -310,6 +310,55 @@ fn access_denied_on_one_prefix_skips_it_and_loads_the_rest() {
 }
 
 #[test]
+fn throttling_is_retried_then_reported() {
+    let Some(moto) = moto() else { return };
+    put_objects(&moto, "throttled", &dated_archive(false));
+    let key =
+        "AWSLogs/111111111111/vpcflowlogs/eu-west-1/2024/03/01/111111111111_vpcflowlogs_eu-west-1";
+    let day = |endpoint: &str, home: &Path| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_flowlens"));
+        super::isolated(&mut cmd, endpoint, home);
+        // The SDK's standard retries (the tests' default is a single attempt).
+        cmd.env("AWS_MAX_ATTEMPTS", "3");
+        cmd.args([
+            "stats",
+            "s3://throttled/",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-03-01",
+            "--account",
+            "111111111111",
+        ]);
+        cmd.output().unwrap()
+    };
+    // Slowed down once: the GET is retried after a backoff and everything loads.
+    let home = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start(&moto);
+    proxy.throttle(key, 1);
+    let out = day(&proxy.url, home.path());
+    assert_eq!(records(&out), 6, "{}", stderr(&out));
+    let gets = proxy
+        .seen()
+        .iter()
+        .filter(|s| s.is_get_object() && s.target.contains(key))
+        .count();
+    assert_eq!(gets, 2, "one refused GET, one retry");
+    // Slowed down every time: after the attempts, the object is reported and the rest loads.
+    let home = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start(&moto);
+    proxy.throttle(key, usize::MAX);
+    let out = day(&proxy.url, home.path());
+    let err = stderr(&out);
+    assert!(
+        err.contains(key) && err.contains("S3 asked to slow down (SlowDown) on every attempt"),
+        "{err}"
+    );
+    assert!(err.contains("1 downloaded"), "only the other object: {err}");
+    assert_eq!(records(&out), 3, "{err}");
+}
+
+#[test]
 fn a_server_stopped_mid_download_keeps_what_arrived() {
     let Some(moto) = moto() else { return };
     let logs = sample_logs();

@@ -112,7 +112,9 @@ impl Job {
         let entry = self.cache.entry(bucket, key, etag);
         let part = entry.with_extension("part");
         let result = self.download(&part).await;
-        self.count(false);
+        if result.is_ok() {
+            self.count(false);
+        }
         match result {
             Ok(()) => match std::fs::rename(&part, &entry) {
                 Ok(()) => Fetched {
@@ -190,6 +192,17 @@ impl Job {
                     "the object changed after it was listed (its ETag differs)".to_owned()
                 }
                 Some("AccessDenied") => "access denied (s3:GetObject)".to_owned(),
+                // Throttling that outlasted the SDK's retries (with backoff).
+                Some(
+                    code @ ("SlowDown"
+                    | "Throttling"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+                    | "TooManyRequestsException"),
+                ) => format!(
+                    "S3 asked to slow down ({code}) on every attempt; open the range again later \
+                     (AWS_MAX_ATTEMPTS sets how many attempts)"
+                ),
                 _ => crate::cloud::error_text(&e, &Default::default()),
             };
             // The SDK has already retried what it could (throttling, dropped connections).
