@@ -165,7 +165,8 @@ impl FlowApp {
         *frames += 1;
         if std::mem::take(result_shown) {
             eprintln!(
-                "query: views laid out {:.0} ms after the clicked frame began (painting follows)",
+                "query: views laid out {:.0} ms after the frame that started the query began \
+                 (painting follows)",
                 query_frame_began.elapsed().as_secs_f64() * 1000.0
             );
         }

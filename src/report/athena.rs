@@ -1,8 +1,8 @@
 //! What Athena answered, written as files: one CSV per view (its columns and rows as Athena
 //! returned them), the ports and timeline charts drawn by the same code as a local report's,
 //! `queries.sql` (the SQL that ran, with each query's state and cost) and `index.md`, which
-//! says the results come from Athena. The CLI writes it with `athena run --out`, the app with
-//! "Save results…" and inside its report (`athena/`).
+//! says the results come from Athena. The CLI writes it with `athena run --out`, the app in its
+//! report's `athena/` folder.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -47,7 +47,7 @@ pub struct AthenaFolder<'a> {
     pub now_secs: u64,
     /// The metric and port side of the ports chart.
     pub options: &'a ViewOptions,
-    /// Chart size in points, and the PNG scale.
+    /// Chart size in points.
     pub chart_size: (u32, u32),
     /// PNG pixels per point.
     pub png_scale: u32,
