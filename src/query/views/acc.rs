@@ -5,7 +5,7 @@ use super::timeline::FastDiv;
 use super::{PICKER_COLUMNS, PortSide, ViewOptions};
 use crate::model::columns::ColumnView;
 use crate::model::{Counts, FlowTable};
-use crate::query::block::{Block, NULL, for_blocks};
+use crate::query::block::{Block, NULL, for_blocks_zeroing};
 use crate::query::cache::ViewCache;
 use crate::query::conversations::{Scattered, new_partitions, pair_key, partition_of};
 use crate::query::par::par_fold;
@@ -211,10 +211,12 @@ impl<'a> Plan<'a> {
             || self.new_acc(pairs),
             |acc: &mut Acc, k| {
                 let Some(mask) = masks.get(k) else { return };
-                let mut zeroed: [Vec<u64>; 2] = Default::default();
-                for_blocks(&self.cols, &self.block_columns(), k, mask, |b| {
-                    self.fold_block(acc, b, &mut zeroed);
+                let mut scratch = Scratch::new(acc);
+                // Packets and bytes (columns 0 and 1) are only summed: nulls count 0.
+                for_blocks_zeroing(&self.cols, &self.block_columns(), 0b11, k, mask, |b| {
+                    self.fold_block(acc, b, &mut scratch);
                 });
+                scratch.drain_into(acc);
             },
             |acc: &mut Acc, mut p: Acc| {
                 acc.merge(&p);
@@ -246,18 +248,18 @@ impl<'a> Plan<'a> {
     }
 
     /// One pass per view over the block's columns (plain slices): each pass updates one table,
-    /// which keeps the loops simple and the tables' cache lines hot. `zeroed` holds the packets
-    /// and bytes with nulls as 0 (buffers reused from block to block).
-    fn fold_block(&self, acc: &mut Acc, b: &Block, zeroed: &mut [Vec<u64>; 2]) {
+    /// which keeps the loops simple and the tables' cache lines hot. The small tables are
+    /// updated in the scratch's lanes.
+    fn fold_block(&self, acc: &mut Acc, b: &Block, scratch: &mut Scratch) {
         let col = |i: usize| b.col(i);
         let n = b.len();
-        let [pk, by] = zeroed;
-        for (out, c) in [(&mut *pk, col(0)), (&mut *by, col(1))] {
-            out.clear();
-            out.extend(c.iter().map(|&v| if v == NULL { 0 } else { v }));
-            out.resize(n, 0);
+        // Nulls are already 0; a column the frame lacks is all 0.
+        if scratch.zeros.len() < n {
+            scratch.zeros.resize(n, 0);
         }
-        let (pk, by) = (pk.as_slice(), by.as_slice());
+        let zeros = scratch.zeros.get(..n).unwrap_or_default();
+        let counter = |c: usize| Some(col(c)).filter(|c| c.len() == n).unwrap_or(zeros);
+        let (pk, by) = (counter(0), counter(1));
         let (src, dst, sp, dp, pr, ac) = (col(2), col(3), col(4), col(5), col(6), col(7));
         let hist = |table: &mut [Counts], keys: &[u64]| {
             for ((key, p), b) in keys.iter().zip(pk).zip(by) {
@@ -266,8 +268,6 @@ impl<'a> Plan<'a> {
                 }
             }
         };
-        let block_sums = Counts::new(n as u64, pk.iter().sum(), by.iter().sum());
-        acc.totals += block_sums;
         hist(&mut acc.src, src);
         hist(&mut acc.dst, dst);
         if self.side != PortSide::Dst {
@@ -276,16 +276,16 @@ impl<'a> Plan<'a> {
         if self.side != PortSide::Src {
             hist(&mut acc.ports, dp);
         }
-        hist(&mut acc.protocols, pr);
-        hist(&mut acc.actions, ac);
+        scratch.protocols.add_all(pr, pk, by);
+        // Every row counts once among the actions (the last lane entry: no action), so the
+        // totals are the actions' sum (taken when the lanes are drained).
         if ac.is_empty() {
-            acc.action_null += block_sums;
-        } else {
-            for ((a, p), b) in ac.iter().zip(pk).zip(by) {
-                if acc.actions.get(*a as usize).is_none() {
-                    acc.action_null += Counts::one(*p, *b);
-                }
+            let none = scratch.actions.keys - 1;
+            for (j, (p, b)) in pk.iter().zip(by).enumerate() {
+                scratch.actions.add(none, j, Counts::one(*p, *b));
             }
+        } else {
+            scratch.actions.add_all(ac, pk, by);
         }
         for (counts, p) in acc.picks.iter_mut().zip(10..) {
             for v in col(p) {
@@ -294,7 +294,7 @@ impl<'a> Plan<'a> {
                 }
             }
         }
-        self.fold_time(acc, col(8), ac, pk, by);
+        self.fold_time(acc, &mut scratch.timeline, col(8), ac, pk, by);
         if let Some(parts) = acc.scattered.first_mut() {
             let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
             for (j, (p, b)) in pk.iter().zip(by).enumerate() {
@@ -306,8 +306,17 @@ impl<'a> Plan<'a> {
         }
     }
 
-    /// The timeline of a block, by `start` and action.
-    fn fold_time(&self, acc: &mut Acc, st: &[u64], ac: &[u64], pk: &[u64], by: &[u64]) {
+    /// The timeline of a block, by `start` and action (into `lanes` when the timeline is small
+    /// enough to have them: entry `bucket * 3 + action`).
+    fn fold_time(
+        &self,
+        acc: &mut Acc,
+        lanes: &mut Lanes,
+        st: &[u64],
+        ac: &[u64],
+        pk: &[u64],
+        by: &[u64],
+    ) {
         let at = |s: &[u64], j: usize| s.get(j).copied().unwrap_or(NULL);
         for (j, &t) in st.iter().enumerate() {
             if t == NULL {
@@ -322,9 +331,118 @@ impl<'a> Plan<'a> {
                 2
             };
             let bi = self.div.apply(t.saturating_sub(self.t0)) as usize;
-            if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
-                *x += Counts::one(at(pk, j), at(by, j));
+            let one = Counts::one(at(pk, j), at(by, j));
+            if !lanes.is_empty() {
+                lanes.add(bi * 3 + lane, j, one);
+            } else if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
+                *x += one;
             }
         }
+    }
+}
+
+/// Four interleaved copies of a small table (entry `key * 4 + lane`), so that consecutive rows
+/// with the same key (one protocol, one action, one time bucket: the common case in a filtered
+/// selection) add into different copies and do not wait on each other's stores. Folded into
+/// the table once per chunk.
+struct Lanes {
+    entries: Vec<Counts>,
+    keys: usize,
+    /// Keys past the table (and [`NULL`]) count in the last entry, instead of nowhere.
+    overflow_last: bool,
+}
+
+impl Lanes {
+    fn new(keys: usize) -> Lanes {
+        Lanes {
+            entries: vec![Counts::ZERO; keys * 4],
+            keys,
+            overflow_last: false,
+        }
+    }
+
+    /// Lanes for `keys` keys and one more entry where every other key counts.
+    fn with_overflow(keys: usize) -> Lanes {
+        Lanes {
+            overflow_last: true,
+            ..Lanes::new(keys + 1)
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.keys == 0
+    }
+
+    /// Adds `one` to entry `key` (ignored when past the table), in lane `j % 4`.
+    #[inline]
+    fn add(&mut self, key: usize, j: usize, one: Counts) {
+        if key < self.keys
+            && let Some(x) = self.entries.get_mut(key * 4 + (j & 3))
+        {
+            *x += one;
+        }
+    }
+
+    /// Adds each row's packets and bytes to its key's entry ([`NULL`] and keys past the table are
+    /// ignored, or counted in the last entry when it takes the overflow).
+    fn add_all(&mut self, keys: &[u64], pk: &[u64], by: &[u64]) {
+        let last = self.keys.saturating_sub(1);
+        for (j, ((key, p), b)) in keys.iter().zip(pk).zip(by).enumerate() {
+            let mut key = usize::try_from(*key).unwrap_or(usize::MAX);
+            if self.overflow_last {
+                key = key.min(last);
+            }
+            self.add(key, j, Counts::one(*p, *b));
+        }
+    }
+
+    /// Adds the lanes into `table` (entry by entry) and clears them.
+    fn drain_into<'t>(&mut self, table: impl IntoIterator<Item = &'t mut Counts>) {
+        for (t, l) in table.into_iter().zip(self.entries.chunks_exact_mut(4)) {
+            for x in l {
+                *t += *x;
+                *x = Counts::ZERO;
+            }
+        }
+    }
+}
+
+/// A thread's working memory for the blocks of one chunk.
+struct Scratch {
+    /// Zeros: the packets and bytes of a frame without those columns.
+    zeros: Vec<u64>,
+    protocols: Lanes,
+    /// The actions, and last the rows with none (or an id past the table).
+    actions: Lanes,
+    /// The timeline's lanes (none when it has more than 4,096 buckets).
+    timeline: Lanes,
+}
+
+impl Scratch {
+    fn new(acc: &Acc) -> Scratch {
+        let buckets = acc.timeline.len();
+        Scratch {
+            zeros: Vec::new(),
+            protocols: Lanes::new(acc.protocols.len()),
+            actions: Lanes::with_overflow(acc.actions.len()),
+            timeline: Lanes::new(if buckets <= 4096 { buckets * 3 } else { 0 }),
+        }
+    }
+
+    /// Adds the lanes into the accumulator's tables.
+    fn drain_into(&mut self, acc: &mut Acc) {
+        self.protocols.drain_into(&mut acc.protocols);
+        let mut actions = vec![Counts::ZERO; self.actions.keys];
+        self.actions.drain_into(&mut actions);
+        for c in &actions {
+            acc.totals += *c;
+        }
+        if let Some((none, named)) = actions.split_last() {
+            acc.action_null += *none;
+            for (a, c) in acc.actions.iter_mut().zip(named) {
+                *a += *c;
+            }
+        }
+        self.timeline.drain_into(acc.timeline.iter_mut().flatten());
     }
 }
