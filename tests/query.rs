@@ -70,6 +70,14 @@ fn filters_select_the_right_rows() {
     assert_eq!(count(&t, "start >= 1120 and start < 1240"), 4);
     assert_eq!(count(&t, "interface_id ~ \"b$\""), 4);
     assert_eq!(count(&t, "log_status == NODATA"), 1);
+    // A null is stored as 0 (the first dictionary id for addresses): it must never match.
+    assert_eq!(count(&t, "dstport == 0"), 1, "row 8, not the NODATA row");
+    assert_eq!(
+        count(&t, "srcaddr == 10.0.1.5"),
+        2,
+        "address id 0, and null"
+    );
+    assert_eq!(count(&t, "srcport == 50000 or dstport == 0"), 4);
     assert_eq!(
         count(&t, "src is public"),
         5,

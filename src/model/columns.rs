@@ -191,7 +191,7 @@ impl ChunkView<'_> {
 
 /// Calls `f` with each null row of a chunk of `len` rows, skipping 64 valid rows per bitmap word
 /// (whole words first: the iterator stops 64–127 bits short of the end; then bit by bit).
-fn for_each_null(validity: Option<&Bitmap>, len: usize, mut f: impl FnMut(usize)) {
+pub(crate) fn for_each_null(validity: Option<&Bitmap>, len: usize, mut f: impl FnMut(usize)) {
     let Some(bits) = validity else { return };
     if bits.unset_bits() == 0 {
         return;

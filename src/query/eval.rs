@@ -2,50 +2,39 @@
 
 use super::compile::Node;
 use crate::model::columns::with_slice;
-use crate::model::columns::{ChunkView, ColumnView};
+use crate::model::columns::{ChunkView, ColumnView, for_each_null};
 
-/// ORs into `out` whether each row's (non-null) value has a true `lut` entry.
+/// ORs into `out` whether each row's (non-null) value has a true `lut` entry. One pass over every
+/// row; the null rows (few: found a bitmap word at a time) then get back what they had, since
+/// their placeholder value must not match.
 fn lut_or(chunk: &ChunkView<'_>, lut: &[bool], out: &mut [bool]) {
     let look = |x: usize| lut.get(x).copied().unwrap_or(false);
-    match chunk.validity {
-        None => with_slice!(chunk.values, v => {
-            for (o, x) in out.iter_mut().zip(v) {
-                *o |= look(*x as usize);
-            }
-        }),
-        Some(bits) => {
-            let mut hit = vec![false; out.len()];
-            with_slice!(chunk.values, v => {
-                for (h, x) in hit.iter_mut().zip(v) {
-                    *h = look(*x as usize);
-                }
-            });
-            and_validity(bits, &mut hit);
-            for (o, h) in out.iter_mut().zip(hit) {
-                *o |= h;
-            }
+    let mut kept: Vec<(usize, bool)> = Vec::new();
+    for_each_null(chunk.validity, out.len(), |j| {
+        if let Some(o) = out.get(j) {
+            kept.push((j, *o));
+        }
+    });
+    with_slice!(chunk.values, v => {
+        for (o, x) in out.iter_mut().zip(v) {
+            *o |= look(*x as usize);
+        }
+    });
+    for (j, o) in kept {
+        if let Some(x) = out.get_mut(j) {
+            *x = o;
         }
     }
 }
 
-/// Clears `out[j]` where row `j` is null (bit `j` of the validity bitmap unset), a bitmap byte
-/// (eight rows) at a time; all-valid bytes, the common case, are skipped.
+/// Clears `out[j]` where row `j` is null (bit `j` of the validity bitmap unset), skipping a word
+/// of valid rows at a time.
 fn and_validity(bits: &polars_arrow::bitmap::Bitmap, out: &mut [bool]) {
-    let (bytes, offset, _) = bits.as_slice();
-    if !offset.is_multiple_of(8) {
-        for (o, ok) in out.iter_mut().zip(bits.iter()) {
-            *o &= ok;
+    for_each_null(Some(bits), out.len(), |j| {
+        if let Some(o) = out.get_mut(j) {
+            *o = false;
         }
-        return;
-    }
-    let bytes = bytes.get(offset / 8..).unwrap_or_default();
-    for (rows, &b) in out.chunks_mut(8).zip(bytes) {
-        if b != 0xff {
-            for (i, o) in rows.iter_mut().enumerate() {
-                *o &= (b >> i) & 1 != 0;
-            }
-        }
-    }
+    });
 }
 
 // `with_slice!` instantiates the bodies for every integer width, `u64` included.
@@ -111,18 +100,24 @@ pub(crate) fn eval(node: &Node, cols: &[ColumnView<'_>], k: usize, len: usize) -
             inside,
             dir,
         } => {
-            let mut s_in = vec![false; len];
-            let mut d_in = vec![false; len];
             let (Some(sc), Some(dc)) = (chunk(*src), chunk(*dst)) else {
                 return vec![false; len];
             };
-            lut_or(sc, inside, &mut s_in);
-            lut_or(dc, inside, &mut d_in);
-            let mut out: Vec<bool> = s_in
-                .iter()
-                .zip(&d_in)
-                .map(|(s, d)| dir.matches(*s, *d))
-                .collect();
+            let look = |x: usize| inside.get(x).copied().unwrap_or(false);
+            // The direction's truth table by (source inside, destination inside).
+            let table = [false, true].map(|s| [false, true].map(|d| dir.matches(s, d)));
+            let mut s_in = vec![false; len];
+            with_slice!(sc.values, v => {
+                for (o, x) in s_in.iter_mut().zip(v) {
+                    *o = look(*x as usize);
+                }
+            });
+            let mut out = vec![false; len];
+            with_slice!(dc.values, v => {
+                for ((o, s), x) in out.iter_mut().zip(&s_in).zip(v) {
+                    *o = table[usize::from(*s)][usize::from(look(*x as usize))];
+                }
+            });
             // A flow with a null address has no direction.
             for bits in [sc.validity, dc.validity].into_iter().flatten() {
                 and_validity(bits, &mut out);

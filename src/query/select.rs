@@ -98,12 +98,13 @@ pub fn select(
     let lens: Vec<usize> = cols
         .first()
         .map_or_else(Vec::new, |c| c.chunks.iter().map(ChunkView::len).collect());
-    let masks = par_chunks(lens.len(), "flowlens-filter", |k| {
-        eval(&node, &cols, k, lens.get(k).copied().unwrap_or(0))
+    // Each chunk's selected rows are counted on the thread that evaluated it.
+    let counted = par_chunks(lens.len(), "flowlens-filter", |k| {
+        let mask = eval(&node, &cols, k, lens.get(k).copied().unwrap_or(0));
+        let n = mask.iter().map(|x| u64::from(*x)).sum::<u64>();
+        (mask, n)
     });
-    let count = masks
-        .iter()
-        .map(|m| m.iter().filter(|x| **x).count() as u64)
-        .sum();
+    let count = counted.iter().map(|(_, n)| n).sum();
+    let masks = counted.into_iter().map(|(m, _)| m).collect();
     Ok(Selection { masks, count })
 }
