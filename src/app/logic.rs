@@ -40,9 +40,10 @@ impl FlowApp {
         self.want_rules(ctx);
         self.want_named_talkers(ctx);
         if self.load.is_some() {
-            // The progress line at 4 frames a second: with software rendering each frame takes
-            // CPU from the parse workers (20 a second made the load ~1.5x slower than headless).
-            ctx.request_repaint_after(Duration::from_millis(250));
+            // The progress line at 3 frames a second: with software rendering each frame takes
+            // CPU from the parse workers (20 a second made the load ~1.5x slower than headless,
+            // 4 a second 1.07-1.13x).
+            ctx.request_repaint_after(Duration::from_millis(333));
         }
         self.refresh_status();
     }
