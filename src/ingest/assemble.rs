@@ -115,6 +115,7 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
             if let Ok(mut r) = results.lock() {
                 r.push((i, column));
             }
+            super::memory::release_free_memory();
         }
     };
     let addrs = std::thread::scope(|scope| -> PolarsResult<Vec<u128>> {
@@ -133,6 +134,7 @@ pub fn assemble(mut inputs: Vec<ParsedInput>) -> PolarsResult<FlowTable> {
                 if let Ok(mut r) = results.lock() {
                     r.push((i, column));
                 }
+                super::memory::release_free_memory();
             }
         }
         drain();
@@ -184,7 +186,7 @@ fn build_column(col: &FlowColumn, parts: ColParts, inputs: &[ParsedInput]) -> Po
         Kind::U64 => numeric::<UInt64Type>(parts, name, |v| match v {
             Values::U64(v) => Some(v),
             other => {
-                let mut wide = Vec::new();
+                let mut wide = Vec::with_capacity(other.len());
                 other.for_each_u64(|x| wide.push(x));
                 Some(wide)
             }
@@ -361,6 +363,9 @@ where
     for group in parts {
         let single = group.len() == 1;
         let mut values: Vec<T::Native> = Vec::new();
+        if !single {
+            values.reserve_exact(group.iter().map(|(_, rows, _)| *rows).sum());
+        }
         let mut nulls: Vec<u32> = Vec::new();
         for (_, rows, taken) in group {
             let base = values.len() as u32;
@@ -442,8 +447,10 @@ fn dictionary_chunks<T: NativeType>(
     for group in parts {
         let single = group.len() == 1;
         let mut ids: Vec<T> = Vec::new();
-        if !single {
-            ids.reserve(group.iter().map(|(_, rows, _)| *rows).sum());
+        // Exactly sized (a vector grown by doubling would copy itself and hold up to twice
+        // its rows), except a single segment of `u32` ids, remapped in place below.
+        if !(single && matches!(group.first(), Some((_, _, Some((Values::Ids(_), _)))))) {
+            ids.reserve_exact(group.iter().map(|(_, rows, _)| *rows).sum());
         }
         let mut nulls: Vec<u32> = Vec::new();
         for (f, rows, taken) in group {

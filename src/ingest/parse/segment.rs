@@ -65,6 +65,16 @@ impl Values {
         }
     }
 
+    /// Number of values.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Values::U8(v) => v.len(),
+            Values::U16(v) => v.len(),
+            Values::U32(v) | Values::Ids(v) => v.len(),
+            Values::U64(v) => v.len(),
+        }
+    }
+
     pub(crate) fn shrink(&mut self) {
         match self {
             Values::U8(v) => v.shrink_to_fit(),
