@@ -42,7 +42,7 @@ fn decode(
 /// Calls `f(j)` for every unset bit `from + j` (`j < len`) of a validity bitmap's bytes: whole
 /// 64-bit words of set bits (the common case: few nulls) are skipped with one comparison. A
 /// byte past the bitmap's end reads as all valid.
-fn for_each_unset(bytes: &[u8], from: usize, len: usize, mut f: impl FnMut(usize)) {
+pub(crate) fn for_each_unset(bytes: &[u8], from: usize, len: usize, mut f: impl FnMut(usize)) {
     let mut j = 0;
     while j < len {
         let bit = from + j;
@@ -105,6 +105,30 @@ fn mark_selected_nulls(
     });
 }
 
+/// Sets `rows` to the positions (`start + j`) of the set bytes of `m`: eight mask bytes at a
+/// time (a bool is 0 or 1, so each set byte is one set bit; all-clear words are skipped).
+pub(crate) fn selected_rows(m: &[bool], start: usize, rows: &mut Vec<u32>) {
+    rows.clear();
+    let mut words = m.chunks_exact(8);
+    let mut base = start;
+    for w in &mut words {
+        let mut word = w
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+        while word != 0 {
+            rows.push((base + word.trailing_zeros() as usize / 8) as u32);
+            word &= word - 1;
+        }
+        base += 8;
+    }
+    for (j, &on) in words.remainder().iter().enumerate() {
+        if on {
+            rows.push((base + j) as u32);
+        }
+    }
+}
+
 /// The selected rows of one block of a chunk, decoded: `cols[c][i]` is column `which[c]` at the
 /// `i`-th selected row ([`NULL`] where null). A column that does not exist stays empty, and
 /// [`Block::get`] reads it as null. Kernels loop over `0..len()` with no mask test per row.
@@ -129,27 +153,7 @@ impl Block {
         start: usize,
         m: &[bool],
     ) {
-        self.rows.clear();
-        // Eight mask bytes at a time: a bool is 0 or 1, so each set byte is one set bit.
-        let mut words = m.chunks_exact(8);
-        let mut base = start;
-        for w in &mut words {
-            let mut word = w
-                .iter()
-                .rev()
-                .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-            while word != 0 {
-                self.rows
-                    .push((base + word.trailing_zeros() as usize / 8) as u32);
-                word &= word - 1;
-            }
-            base += 8;
-        }
-        for (j, &on) in words.remainder().iter().enumerate() {
-            if on {
-                self.rows.push((base + j) as u32);
-            }
-        }
+        selected_rows(m, start, &mut self.rows);
         self.cols.resize_with(which.len(), Vec::new);
         // Dense blocks are decoded whole (a vectorised pass) and then compacted in place.
         let dense = self.rows.len() * 2 >= m.len();

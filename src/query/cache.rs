@@ -26,6 +26,8 @@ pub struct ViewCache {
     extremes: OnceLock<(Option<RowValue>, Option<RowValue>)>,
     /// The blocks of rows by their smallest start and largest end.
     time_index: OnceLock<TimeIndex>,
+    /// Per chunk, the rows with a null in a column the views read (ascending).
+    view_nulls: OnceLock<Vec<Vec<u32>>>,
 }
 
 /// Whole-table conversations in one mode, best first by one metric.
@@ -79,6 +81,42 @@ impl ViewCache {
         vc: &ViewCols,
     ) -> (Option<RowValue>, Option<RowValue>) {
         *self.extremes.get_or_init(|| extremes(cols, vc))
+    }
+
+    /// Per chunk, the rows (ascending) with a null in any column the views may read: packets,
+    /// bytes, the addresses, the ports, protocol, action and start.
+    pub(crate) fn view_nulls(&self, cols: &[ColumnView<'_>], vc: &ViewCols) -> &[Vec<u32>] {
+        self.view_nulls.get_or_init(|| {
+            let read = [
+                vc.packets,
+                vc.bytes,
+                vc.src,
+                vc.dst,
+                vc.srcport,
+                vc.dstport,
+                vc.protocol,
+                vc.action,
+                vc.start,
+            ];
+            let n_chunks = cols.first().map_or(0, |c| c.chunks.len());
+            (0..n_chunks)
+                .map(|k| {
+                    let mut rows: Vec<u32> = Vec::new();
+                    for ch in read
+                        .iter()
+                        .flatten()
+                        .filter_map(|c| cols.get(*c)?.chunks.get(k))
+                    {
+                        crate::model::columns::for_each_null(ch.validity, ch.len(), |r| {
+                            rows.push(r as u32);
+                        });
+                    }
+                    rows.sort_unstable();
+                    rows.dedup();
+                    rows
+                })
+                .collect()
+        })
     }
 
     /// The blocks of rows by their time bounds, for the span of a selection.

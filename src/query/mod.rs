@@ -40,4 +40,5 @@ pub use select::{RowIndex, Selection, select};
 pub use summary::Summary;
 pub use views::{
     ConversationMode, PortSide, Ranked, ViewOptions, Views, compute_views, compute_views_direct,
+    compute_views_gathered,
 };

@@ -132,12 +132,17 @@ pub(super) struct Plan<'a> {
     pub(super) t0: u64,
     pub(super) bucket: u64,
     n_buckets: usize,
-    div: FastDiv,
+    pub(super) div: FastDiv,
     pub(super) pick_cols: Vec<Option<usize>>,
+    /// Per chunk, the rows with a null in a column the views read.
+    pub(super) nulls: &'a [Vec<u32>],
+    /// Chunks of the common column types are read in place ([`Plan::fold_typed`]); off, every
+    /// chunk is gathered (the reference the tests compare with).
+    pub(super) typed: bool,
 }
 
 impl<'a> Plan<'a> {
-    pub(super) fn new(table: &'a FlowTable, cache: &ViewCache, opts: &ViewOptions) -> Plan<'a> {
+    pub(super) fn new(table: &'a FlowTable, cache: &'a ViewCache, opts: &ViewOptions) -> Plan<'a> {
         let cols = crate::model::columns::views(&table.df);
         let vc = ViewCols::find(&cols);
         let action_cats: Vec<&str> = vc
@@ -169,6 +174,8 @@ impl<'a> Plan<'a> {
             n_buckets,
             div: FastDiv::new(bucket),
             pick_cols,
+            nulls: cache.view_nulls(&cols, &vc),
+            typed: true,
             vc,
             cols,
         }
@@ -212,10 +219,13 @@ impl<'a> Plan<'a> {
             |acc: &mut Acc, k| {
                 let Some(mask) = masks.get(k) else { return };
                 let mut scratch = Scratch::new(acc);
-                // Packets and bytes (columns 0 and 1) are only summed: nulls count 0.
-                for_blocks_zeroing(&self.cols, &self.block_columns(), 0b11, k, mask, |b| {
-                    self.fold_block(acc, b, &mut scratch);
-                });
+                // The common column types are read in place; anything else is gathered.
+                if !(self.typed && self.fold_typed(acc, &mut scratch, k, mask)) {
+                    // Packets and bytes (columns 0 and 1) are only summed: nulls count 0.
+                    for_blocks_zeroing(&self.cols, &self.block_columns(), 0b11, k, mask, |b| {
+                        self.fold_block(acc, b, &mut scratch);
+                    });
+                }
                 scratch.drain_into(acc);
             },
             |acc: &mut Acc, mut p: Acc| {
@@ -322,21 +332,36 @@ impl<'a> Plan<'a> {
             if t == NULL {
                 continue;
             }
-            let action = at(ac, j);
-            let lane = if Some(action as usize) == self.accept_id {
-                0
-            } else if Some(action as usize) == self.reject_id {
-                1
-            } else {
-                2
-            };
-            let bi = self.div.apply(t.saturating_sub(self.t0)) as usize;
             let one = Counts::one(at(pk, j), at(by, j));
-            if !lanes.is_empty() {
-                lanes.add(bi * 3 + lane, j, one);
-            } else if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
-                *x += one;
-            }
+            self.add_time(acc, lanes, t, at(ac, j), j, one);
+        }
+    }
+
+    /// Adds a row (`one`, its `j`-th in the block) to the timeline by its start `t` and action
+    /// id (`NULL` or any other id than ACCEPT's and REJECT's: the third lane).
+    #[inline]
+    pub(super) fn add_time(
+        &self,
+        acc: &mut Acc,
+        lanes: &mut Lanes,
+        t: u64,
+        action: u64,
+        j: usize,
+        one: Counts,
+    ) {
+        let action = usize::try_from(action).ok();
+        let lane = if action.is_some() && action == self.accept_id {
+            0
+        } else if action.is_some() && action == self.reject_id {
+            1
+        } else {
+            2
+        };
+        let bi = self.div.apply(t.saturating_sub(self.t0)) as usize;
+        if !lanes.is_empty() {
+            lanes.add(bi * 3 + lane, j, one);
+        } else if let Some(x) = acc.timeline.get_mut(bi).and_then(|l| l.get_mut(lane)) {
+            *x += one;
         }
     }
 }
@@ -345,9 +370,9 @@ impl<'a> Plan<'a> {
 /// with the same key (one protocol, one action, one time bucket: the common case in a filtered
 /// selection) add into different copies and do not wait on each other's stores. Folded into
 /// the table once per chunk.
-struct Lanes {
+pub(super) struct Lanes {
     entries: Vec<Counts>,
-    keys: usize,
+    pub(super) keys: usize,
     /// Keys past the table (and [`NULL`]) count in the last entry, instead of nowhere.
     overflow_last: bool,
 }
@@ -369,13 +394,13 @@ impl Lanes {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.keys == 0
     }
 
     /// Adds `one` to entry `key` (ignored when past the table), in lane `j % 4`.
     #[inline]
-    fn add(&mut self, key: usize, j: usize, one: Counts) {
+    pub(super) fn add(&mut self, key: usize, j: usize, one: Counts) {
         if key < self.keys
             && let Some(x) = self.entries.get_mut(key * 4 + (j & 3))
         {
@@ -408,14 +433,14 @@ impl Lanes {
 }
 
 /// A thread's working memory for the blocks of one chunk.
-struct Scratch {
+pub(super) struct Scratch {
     /// Zeros: the packets and bytes of a frame without those columns.
     zeros: Vec<u64>,
-    protocols: Lanes,
+    pub(super) protocols: Lanes,
     /// The actions, and last the rows with none (or an id past the table).
-    actions: Lanes,
+    pub(super) actions: Lanes,
     /// The timeline's lanes (none when it has more than 4,096 buckets).
-    timeline: Lanes,
+    pub(super) timeline: Lanes,
 }
 
 impl Scratch {

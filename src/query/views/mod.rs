@@ -9,6 +9,7 @@
 mod acc;
 mod span;
 mod timeline;
+mod typed;
 
 pub(crate) use acc::{Acc, ViewCols};
 pub(crate) use span::TimeIndex;
@@ -194,7 +195,7 @@ pub fn compute_views(
     sel: &Selection,
     opts: &ViewOptions,
 ) -> Views {
-    views_of(table, cache, sel, opts, true)
+    views_of(table, cache, sel, opts, true, true)
 }
 
 /// [`compute_views`] aggregating the selected rows themselves, never the rows left out: the
@@ -205,7 +206,19 @@ pub fn compute_views_direct(
     sel: &Selection,
     opts: &ViewOptions,
 ) -> Views {
-    views_of(table, cache, sel, opts, false)
+    views_of(table, cache, sel, opts, false, true)
+}
+
+/// [`compute_views_direct`] with every chunk gathered a block at a time (the general path),
+/// never read in place by the typed fold: the reference the typed fold is tested against.
+#[doc(hidden)]
+pub fn compute_views_gathered(
+    table: &FlowTable,
+    cache: &ViewCache,
+    sel: &Selection,
+    opts: &ViewOptions,
+) -> Views {
+    views_of(table, cache, sel, opts, false, false)
 }
 
 fn views_of(
@@ -214,8 +227,10 @@ fn views_of(
     sel: &Selection,
     opts: &ViewOptions,
     complement: bool,
+    typed: bool,
 ) -> Views {
-    let plan = Plan::new(table, cache, opts);
+    let mut plan = Plan::new(table, cache, opts);
+    plan.typed = typed;
     let rows = table.len() as u64;
     // The rows a large selection leaves out: its views are computed from them.
     let left_out =

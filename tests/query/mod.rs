@@ -10,6 +10,8 @@ use flowlens::query::{
 
 use crate::util::{HEADER, load_paths, write};
 
+mod typed;
+
 /// Eight flows (plus one NODATA row), written so every expected number below can be counted:
 ///
 /// | # | src → dst | sport → dport | proto | packets | bytes | start | action |

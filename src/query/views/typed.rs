@@ -1,0 +1,366 @@
+//! The views' fold for the column types the frame nearly always has, reading the selected rows
+//! where they are: one pass per block over the selected rows updates every table, with each
+//! column a typed slice (no gather into `u64` buffers, no per-value type dispatch).
+//!
+//! Measured on the 10M benchmark (`dstport == 443`, 1.8M rows): 40 → 31 ms for the views,
+//! against the block gather of [`super::acc`], which stays the general path (a chunk with a
+//! column missing or of another type: a layout without `action`, more than 256 actions, …).
+//! Rows with a null in a column the views read (NODATA and SKIPDATA records: a few in ten
+//! thousand) take a per-row path that tests every value.
+
+use super::PortSide;
+use super::acc::{Acc, Plan, Scratch};
+use crate::model::Counts;
+use crate::model::columns::{ChunkView, Values};
+use crate::query::block::{BLOCK, NULL, selected_rows};
+use crate::query::conversations::{pair_key, partition_of};
+
+/// An integer column's element.
+trait Int: Copy {
+    fn u(self) -> u64;
+}
+
+impl Int for u8 {
+    #[inline(always)]
+    fn u(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+impl Int for u16 {
+    #[inline(always)]
+    fn u(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+impl Int for u32 {
+    #[inline(always)]
+    fn u(self) -> u64 {
+        u64::from(self)
+    }
+}
+
+impl Int for u64 {
+    #[inline(always)]
+    fn u(self) -> u64 {
+        self
+    }
+}
+
+/// The columns the views read in one chunk, as typed slices: packets `P`, bytes `B`, address
+/// ids `A` (both address columns share the dictionary, so the type).
+struct Typed<'a, P, B, A> {
+    pk: &'a [P],
+    by: &'a [B],
+    src: &'a [A],
+    dst: &'a [A],
+    fixed: Fixed<'a>,
+}
+
+/// The read columns whose type is the same in every frame that has them.
+#[derive(Clone, Copy)]
+struct Fixed<'a> {
+    sp: Option<&'a [u16]>,
+    dp: Option<&'a [u16]>,
+    pr: &'a [u8],
+    ac: &'a [u8],
+    st: &'a [u32],
+}
+
+/// The same columns read a value at a time with their nulls (`None`), for the rows with one.
+struct Nullable<'a> {
+    pk: ChunkView<'a>,
+    by: ChunkView<'a>,
+    src: ChunkView<'a>,
+    dst: ChunkView<'a>,
+    sp: Option<ChunkView<'a>>,
+    dp: Option<ChunkView<'a>>,
+    pr: ChunkView<'a>,
+    ac: ChunkView<'a>,
+    st: ChunkView<'a>,
+    /// The picker columns (`None`: not in the frame).
+    picks: Vec<Option<ChunkView<'a>>>,
+}
+
+/// Value `r` of a chunk, `None` where null.
+#[inline]
+fn value(c: &ChunkView<'_>, r: usize) -> Option<u64> {
+    (!c.is_null(r)).then(|| c.raw(r))
+}
+
+impl Plan<'_> {
+    /// Folds the rows `mask` selects in chunk `k` when the chunk's columns have the common types
+    /// (counters `u32`/`u64`, address ids of any width, ports `u16`, protocol `u8`, action ids
+    /// `u8`, start `u32`); `false`, having done nothing, when they do not.
+    pub(super) fn fold_typed(
+        &self,
+        acc: &mut Acc,
+        scratch: &mut Scratch,
+        k: usize,
+        mask: &[bool],
+    ) -> bool {
+        let Some((n, fixed)) = self.chunk_columns(k) else {
+            return false;
+        };
+        macro_rules! with_addrs {
+            ($pk:expr, $by:expr) => {
+                match (n.src.values, n.dst.values) {
+                    (Values::Cat8(src), Values::Cat8(dst)) => {
+                        let t = Typed {
+                            pk: $pk,
+                            by: $by,
+                            src,
+                            dst,
+                            fixed,
+                        };
+                        self.fold_rows(acc, scratch, k, mask, &n, &t)
+                    }
+                    (Values::Cat16(src), Values::Cat16(dst)) => {
+                        let t = Typed {
+                            pk: $pk,
+                            by: $by,
+                            src,
+                            dst,
+                            fixed,
+                        };
+                        self.fold_rows(acc, scratch, k, mask, &n, &t)
+                    }
+                    (Values::Cat32(src), Values::Cat32(dst)) => {
+                        let t = Typed {
+                            pk: $pk,
+                            by: $by,
+                            src,
+                            dst,
+                            fixed,
+                        };
+                        self.fold_rows(acc, scratch, k, mask, &n, &t)
+                    }
+                    _ => return false,
+                }
+            };
+        }
+        match (n.pk.values, n.by.values) {
+            (Values::U32(p), Values::U32(b)) => with_addrs!(p, b),
+            (Values::U32(p), Values::U64(b)) => with_addrs!(p, b),
+            (Values::U64(p), Values::U32(b)) => with_addrs!(p, b),
+            (Values::U64(p), Values::U64(b)) => with_addrs!(p, b),
+            _ => return false,
+        }
+        true
+    }
+
+    /// The read columns of chunk `k`, and those of fixed type as slices; `None` when one is
+    /// missing or of another type than the typed fold reads.
+    fn chunk_columns(&self, k: usize) -> Option<(Nullable<'_>, Fixed<'_>)> {
+        let ch = |c: Option<usize>| {
+            c.and_then(|c| self.cols.get(c))
+                .and_then(|col| col.chunks.get(k))
+                .copied()
+        };
+        let vc = &self.vc;
+        // A port side that is counted needs its column.
+        let port = |want: bool, c: Option<usize>| if want { ch(c).map(Some) } else { Some(None) };
+        let sp = port(self.side != PortSide::Dst, vc.srcport)?;
+        let dp = port(self.side != PortSide::Src, vc.dstport)?;
+        let n = Nullable {
+            pk: ch(vc.packets)?,
+            by: ch(vc.bytes)?,
+            src: ch(vc.src)?,
+            dst: ch(vc.dst)?,
+            sp,
+            dp,
+            pr: ch(vc.protocol)?,
+            ac: ch(vc.action)?,
+            st: ch(vc.start)?,
+            picks: self.pick_cols.iter().map(|c| ch(*c)).collect(),
+        };
+        fn ports(c: Option<ChunkView<'_>>) -> Option<Option<&[u16]>> {
+            match c.map(|c| c.values) {
+                None => Some(None),
+                Some(Values::U16(v)) => Some(Some(v)),
+                Some(_) => None,
+            }
+        }
+        let (Values::U8(pr), Values::Cat8(ac), Values::U32(st)) =
+            (n.pr.values, n.ac.values, n.st.values)
+        else {
+            return None;
+        };
+        let fixed = Fixed {
+            sp: ports(sp)?,
+            dp: ports(dp)?,
+            pr,
+            ac,
+            st,
+        };
+        Some((n, fixed))
+    }
+
+    /// The typed fold, a block of rows at a time: the selected rows without a null go through
+    /// one loop over typed slices, the others through [`Plan::fold_nullable_row`].
+    #[allow(clippy::too_many_arguments)]
+    fn fold_rows<P: Int, B: Int, A: Int>(
+        &self,
+        acc: &mut Acc,
+        scratch: &mut Scratch,
+        k: usize,
+        mask: &[bool],
+        n: &Nullable<'_>,
+        t: &Typed<'_, P, B, A>,
+    ) {
+        let nulls = self.nulls.get(k).map_or(&[][..], Vec::as_slice);
+        let mut rows: Vec<u32> = Vec::with_capacity(BLOCK);
+        let mut slow: Vec<u32> = Vec::new();
+        for (b, m) in mask.chunks(BLOCK).enumerate() {
+            let start = b * BLOCK;
+            selected_rows(m, start, &mut rows);
+            if rows.is_empty() {
+                continue;
+            }
+            count_picks(acc, n, &rows);
+            // The block's rows with a null in a read column are taken out of `rows` by a merge
+            // (both ascending) and folded one by one.
+            let lo = nulls.partition_point(|&x| (x as usize) < start);
+            let hi = nulls.partition_point(|&x| (x as usize) < start + m.len());
+            slow.clear();
+            if let Some(block_nulls) = nulls.get(lo..hi)
+                && !block_nulls.is_empty()
+            {
+                let mut next = block_nulls.iter().copied().peekable();
+                rows.retain(|&r| {
+                    while next.next_if(|&x| x < r).is_some() {}
+                    let null = next.peek() == Some(&r);
+                    if null {
+                        slow.push(r);
+                    }
+                    !null
+                });
+            }
+            if acc.scattered.is_empty() {
+                self.fold_valid::<P, B, A, false>(acc, scratch, t, &rows);
+            } else {
+                self.fold_valid::<P, B, A, true>(acc, scratch, t, &rows);
+            }
+            for (j, &r) in slow.iter().enumerate() {
+                self.fold_nullable_row(acc, scratch, n, r as usize, j);
+            }
+        }
+    }
+
+    /// Rows with no null in any read column: every table in one loop. With `SCATTER`, each
+    /// row's pair is scattered for the conversations too.
+    #[inline(never)]
+    fn fold_valid<P: Int, B: Int, A: Int, const SCATTER: bool>(
+        &self,
+        acc: &mut Acc,
+        scratch: &mut Scratch,
+        t: &Typed<'_, P, B, A>,
+        rows: &[u32],
+    ) {
+        let last_action = scratch.actions.keys.saturating_sub(1);
+        let accept = self.accept_id.unwrap_or(usize::MAX);
+        let reject = self.reject_id.unwrap_or(usize::MAX);
+        let lanes = !scratch.timeline.is_empty();
+        for (j, &r) in rows.iter().enumerate() {
+            let i = r as usize;
+            let one = Counts::one(t.pk[i].u(), t.by[i].u());
+            let (s, d) = (t.src[i].u(), t.dst[i].u());
+            if let Some(x) = acc.src.get_mut(s as usize) {
+                *x += one;
+            }
+            if let Some(x) = acc.dst.get_mut(d as usize) {
+                *x += one;
+            }
+            if let Some(dp) = t.fixed.dp
+                && let Some(x) = acc.ports.get_mut(usize::from(dp[i]))
+            {
+                *x += one;
+            }
+            if let Some(sp) = t.fixed.sp
+                && let Some(x) = acc.ports.get_mut(usize::from(sp[i]))
+            {
+                *x += one;
+            }
+            scratch.protocols.add(usize::from(t.fixed.pr[i]), j, one);
+            let a = usize::from(t.fixed.ac[i]);
+            scratch.actions.add(a.min(last_action), j, one);
+            let lane = if a == accept {
+                0
+            } else if a == reject {
+                1
+            } else {
+                2
+            };
+            let bucket = self
+                .div
+                .apply(u64::from(t.fixed.st[i]).saturating_sub(self.t0))
+                as usize;
+            if lanes {
+                scratch.timeline.add(bucket * 3 + lane, j, one);
+            } else if let Some(x) = acc.timeline.get_mut(bucket).and_then(|l| l.get_mut(lane)) {
+                *x += one;
+            }
+            if SCATTER && let Some(parts) = acc.scattered.first_mut() {
+                let key = pair_key(s, d);
+                if let Some(part) = parts.get_mut(partition_of(key)) {
+                    part.push((key, one.packets(), one.bytes()));
+                }
+            }
+        }
+    }
+
+    /// One row with a null among the read columns, with the block path's rules: a null counter
+    /// counts 0, a null address, port or protocol counts in no entry of its table, a null action
+    /// counts as none, a null start is not on the timeline.
+    fn fold_nullable_row(
+        &self,
+        acc: &mut Acc,
+        scratch: &mut Scratch,
+        n: &Nullable<'_>,
+        r: usize,
+        j: usize,
+    ) {
+        let one = Counts::one(value(&n.pk, r).unwrap_or(0), value(&n.by, r).unwrap_or(0));
+        let (s, d) = (value(&n.src, r), value(&n.dst, r));
+        let add = |table: &mut [Counts], key: Option<u64>| {
+            if let Some(x) = key.and_then(|key| table.get_mut(key as usize)) {
+                *x += one;
+            }
+        };
+        add(&mut acc.src, s);
+        add(&mut acc.dst, d);
+        for side in [n.sp, n.dp].iter().flatten() {
+            add(&mut acc.ports, value(side, r));
+        }
+        if let Some(p) = value(&n.pr, r) {
+            scratch.protocols.add(p as usize, j, one);
+        }
+        let last_action = scratch.actions.keys.saturating_sub(1);
+        let a = value(&n.ac, r).unwrap_or(NULL);
+        let slot = usize::try_from(a).unwrap_or(usize::MAX).min(last_action);
+        scratch.actions.add(slot, j, one);
+        if let Some(t) = value(&n.st, r) {
+            self.add_time(acc, &mut scratch.timeline, t, a, j, one);
+        }
+        if let Some(parts) = acc.scattered.first_mut() {
+            let key = pair_key(s.unwrap_or(NULL), d.unwrap_or(NULL));
+            if let Some(part) = parts.get_mut(partition_of(key)) {
+                part.push((key, one.packets(), one.bytes()));
+            }
+        }
+    }
+}
+
+/// Flows per value of the picker columns, for the selected `rows` of one block (nulls count in
+/// no value).
+fn count_picks(acc: &mut Acc, n: &Nullable<'_>, rows: &[u32]) {
+    for (counts, c) in acc.picks.iter_mut().zip(&n.picks) {
+        let Some(c) = c else { continue };
+        for &r in rows {
+            if let Some(x) = value(c, r as usize).and_then(|v| counts.get_mut(v as usize)) {
+                *x += 1;
+            }
+        }
+    }
+}
