@@ -317,6 +317,7 @@ pub(crate) fn conversations(
         aggregate(&Selection {
             masks: sel.masks.iter().map(|m| vec![true; m.len()]).collect(),
             count: sel.count + left_out.count,
+            pairs: None,
         })
     });
     // Only the leaders can be candidates (and the first pair after them bounds the rest), so
@@ -347,6 +348,41 @@ pub(crate) fn conversations(
         (c.flows() > 0).then_some((a, b, c))
     });
     top_ranked(ranked_pairs(pairs, mode), m, n)
+}
+
+/// Whether the conversations of `sel` (of a table of `rows` rows) are read from the table's
+/// pairs: its filter reads only the two addresses, the table's pairs are already computed (the
+/// app computes them after a load; the first large selection with conversations does
+/// otherwise), and there are fewer of them than rows to aggregate otherwise (the selected
+/// rows, or for a large selection those it leaves out).
+pub(crate) fn pairs_of_table(cache: &ViewCache, sel: &Selection, rows: u64) -> bool {
+    let row_work = sel.count.min(rows.saturating_sub(sel.count));
+    sel.pairs.is_some()
+        && cache
+            .pairs
+            .get()
+            .is_some_and(|p| (p.len() as u64) < row_work)
+}
+
+/// The conversations of a selection whose filter reads only the two addresses: the table's
+/// pairs that pass it (see [`pairs_of_table`]).
+pub(crate) fn conversations_of_pairs(
+    cache: &ViewCache,
+    sel: &Selection,
+    opts: &ViewOptions,
+) -> Vec<Ranked<(u32, u32)>> {
+    let (Some(pred), Some(all)) = (sel.pairs.as_deref(), cache.pairs.get()) else {
+        return Vec::new();
+    };
+    let kept = all
+        .iter()
+        .copied()
+        .filter(|&(a, b, _)| a != NULL && b != NULL && pred.test(a as u32, b as u32));
+    top_ranked(
+        ranked_pairs(kept, opts.conversations),
+        opts.metric,
+        opts.top_n,
+    )
 }
 
 /// Pairs `(a, b, counts)` as conversations of `mode` (A→B as they are; A↔B merged), without

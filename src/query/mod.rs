@@ -24,6 +24,7 @@ pub mod eval;
 pub mod filter;
 pub mod group;
 pub mod labels;
+pub(crate) mod pairs;
 pub mod par;
 pub mod recipes;
 pub mod rules;

@@ -1,10 +1,13 @@
 //! The rows a filter selects.
 
+use std::sync::Arc;
+
 use super::QueryError;
 use super::compile::compile;
 use super::context::QueryContext;
 use super::eval::eval;
 use super::filter::Filter;
+use super::pairs::PairPredicate;
 use super::par::par_chunks;
 use crate::model::FlowTable;
 use crate::model::columns::{ChunkView, views};
@@ -16,6 +19,9 @@ pub struct Selection {
     pub masks: Vec<Vec<bool>>,
     /// Number of selected rows.
     pub count: u64,
+    /// The filter as a test on (source, destination) address ids, when it reads nothing else:
+    /// its conversations are then the table's that pass it.
+    pub(crate) pairs: Option<Arc<PairPredicate>>,
 }
 
 impl Selection {
@@ -106,5 +112,11 @@ pub fn select(
     });
     let count = counted.iter().map(|(_, n)| n).sum();
     let masks = counted.into_iter().map(|(m, _)| m).collect();
-    Ok(Selection { masks, count })
+    let find = |name: &str| cols.iter().position(|c| c.name == name);
+    let pairs = PairPredicate::of(&node, find("srcaddr"), find("dstaddr")).map(Arc::new);
+    Ok(Selection {
+        masks,
+        count,
+        pairs,
+    })
 }

@@ -1,7 +1,9 @@
-//! The typed fold of the views (columns read in place) against the block gather.
+//! The views' two folds: the typed fold (columns read in place) against the block gather, and
+//! a layout only the block gather takes.
 
+use flowlens::model::Counts;
 use flowlens::query::filter::parse;
-use flowlens::query::{PortSide, QueryContext, ViewCache, ViewOptions, select};
+use flowlens::query::{PortSide, QueryContext, ViewCache, ViewOptions, compute_views, select};
 
 use crate::util::{HEADER, load_paths, write};
 
@@ -98,4 +100,42 @@ fn the_typed_fold_equals_the_block_gather() {
     let v = compute_views_direct(&t, &cache, &all, &opts);
     assert!(v.actions.iter().any(|a| a.key == "-"));
     assert!(v.sources.iter().map(|s| s.counts.flows()).sum::<u64>() < 60_000);
+}
+
+/// A layout without `action`, ports or `packets`: every flow counts under "no action", the
+/// totals still add up, and the missing counter sums to 0.
+#[test]
+fn views_of_a_layout_without_action_or_packets() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "srcaddr dstaddr bytes start\n\
+                10.0.0.1 10.0.0.2 100 1000\n\
+                10.0.0.1 10.0.0.3 - 1060\n\
+                10.0.0.4 10.0.0.2 300 -\n";
+    let p = write(dir.path(), "few.log", text.as_bytes());
+    let t = load_paths(&[p]);
+    assert_eq!(t.len(), 3);
+    let all = select(&t, &parse("").unwrap(), &QueryContext::default()).unwrap();
+    let v = compute_views(&t, &ViewCache::default(), &all, &ViewOptions::default());
+    assert_eq!(v.totals.counts, Counts::new(3, 0, 400));
+    assert_eq!((v.totals.accept, v.totals.reject), (0, 0));
+    let actions: Vec<(String, Counts)> = v
+        .actions
+        .iter()
+        .map(|r| (r.key.clone(), r.counts))
+        .collect();
+    assert_eq!(actions, vec![("-".to_string(), Counts::new(3, 0, 400))]);
+    assert_eq!(v.sources[0].counts, Counts::new(2, 0, 100));
+    let flows_in_time: u64 = v.timeline.buckets.iter().flatten().map(|c| c.flows()).sum();
+    assert_eq!(
+        flows_in_time, 2,
+        "the row without a start is not on the timeline"
+    );
+    let sel = select(
+        &t,
+        &parse("dstaddr == 10.0.0.2").unwrap(),
+        &QueryContext::default(),
+    )
+    .unwrap();
+    let v = compute_views(&t, &ViewCache::default(), &sel, &ViewOptions::default());
+    assert_eq!(v.totals.counts, Counts::new(2, 0, 400));
 }

@@ -16,7 +16,9 @@ pub(crate) use span::TimeIndex;
 pub use timeline::bucket_width;
 
 use super::cache::{RowValue, ViewCache};
-use super::conversations::{FUSED_PAIR_ROWS, conversations};
+use super::conversations::{
+    FUSED_PAIR_ROWS, conversations, conversations_of_pairs, pairs_of_table,
+};
 use super::scanners::scanners;
 use super::select::Selection;
 use crate::model::{Counts, FlowTable, Metric};
@@ -241,12 +243,16 @@ fn views_of(
                 .map(|m| m.iter().map(|x| !x).collect())
                 .collect(),
             count: rows - sel.count,
+            pairs: None,
         });
     let mut acc = match &left_out {
         Some(left_out) => subtracted(&plan, cache, sel, left_out, opts),
         None => {
-            // The conversations' pairs are scattered by the same pass when they fit one batch.
-            let fused = opts.with_conversations && sel.count <= FUSED_PAIR_ROWS;
+            // The conversations' pairs are scattered by the same pass when they fit one batch
+            // (unless they come from the table's pairs, below).
+            let fused = opts.with_conversations
+                && sel.count <= FUSED_PAIR_ROWS
+                && !(complement && pairs_of_table(cache, sel, rows));
             let mut acc = plan.fold(&sel.masks, fused.then_some(sel.count));
             (acc.first_start, acc.last_end) = cache
                 .time_index(&plan.cols, &plan.vc)
@@ -259,8 +265,11 @@ fn views_of(
     if opts.with_conversations {
         let (cols, vc) = (&plan.cols, &plan.vc);
         let scattered = (!scattered.is_empty()).then_some(&scattered);
-        views.conversations =
-            conversations(cache, sel, left_out.as_ref(), cols, vc, opts, scattered);
+        views.conversations = if complement && pairs_of_table(cache, sel, rows) {
+            conversations_of_pairs(cache, sel, opts)
+        } else {
+            conversations(cache, sel, left_out.as_ref(), cols, vc, opts, scattered)
+        };
     }
     if opts.with_scanners {
         views.scanners = scanners(sel, &plan.cols, &plan.vc, opts.top_n);
