@@ -162,7 +162,7 @@ impl Block {
             if self.rows.is_empty() {
                 continue;
             }
-            let null = if (self.zero_nulls >> ci.min(63)) & 1 == 1 {
+            let null = if ci < 64 && (self.zero_nulls >> ci) & 1 == 1 {
                 0
             } else {
                 NULL

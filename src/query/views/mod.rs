@@ -200,8 +200,9 @@ pub fn compute_views(
     views_of(table, cache, sel, opts, true, true)
 }
 
-/// [`compute_views`] aggregating the selected rows themselves, never the rows left out: the
-/// reference the subtraction path is tested against.
+/// [`compute_views`] aggregating the selected rows themselves, never the rows left out nor the
+/// table's conversation pairs: the reference the subtraction path and the conversations from
+/// the table's pairs are tested against.
 pub fn compute_views_direct(
     table: &FlowTable,
     cache: &ViewCache,

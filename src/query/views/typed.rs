@@ -103,48 +103,32 @@ impl Plan<'_> {
         let Some((n, fixed)) = self.chunk_columns(k) else {
             return false;
         };
+        // Every column of a chunk has the chunk's rows (the frame is assembled so); checked
+        // here once, so the loop's reads by row position are all in bounds.
+        let len = mask.len();
+        let views = [n.pk, n.by, n.src, n.dst, n.pr, n.ac, n.st];
+        let ports = [fixed.sp, fixed.dp];
+        if views.iter().any(|c| c.len() != len) || ports.iter().flatten().any(|p| p.len() != len) {
+            return false;
+        }
+        // One instantiation per counter and address width; every address column shares the
+        // dictionary, so both have the same width.
         macro_rules! with_addrs {
-            ($pk:expr, $by:expr) => {
+            ($pk:expr, $by:expr; $($width:ident),*) => {
                 match (n.src.values, n.dst.values) {
-                    (Values::Cat8(src), Values::Cat8(dst)) => {
-                        let t = Typed {
-                            pk: $pk,
-                            by: $by,
-                            src,
-                            dst,
-                            fixed,
-                        };
+                    $((Values::$width(src), Values::$width(dst)) => {
+                        let t = Typed { pk: $pk, by: $by, src, dst, fixed };
                         self.fold_rows(acc, scratch, k, mask, &n, &t)
-                    }
-                    (Values::Cat16(src), Values::Cat16(dst)) => {
-                        let t = Typed {
-                            pk: $pk,
-                            by: $by,
-                            src,
-                            dst,
-                            fixed,
-                        };
-                        self.fold_rows(acc, scratch, k, mask, &n, &t)
-                    }
-                    (Values::Cat32(src), Values::Cat32(dst)) => {
-                        let t = Typed {
-                            pk: $pk,
-                            by: $by,
-                            src,
-                            dst,
-                            fixed,
-                        };
-                        self.fold_rows(acc, scratch, k, mask, &n, &t)
-                    }
+                    })*
                     _ => return false,
                 }
             };
         }
         match (n.pk.values, n.by.values) {
-            (Values::U32(p), Values::U32(b)) => with_addrs!(p, b),
-            (Values::U32(p), Values::U64(b)) => with_addrs!(p, b),
-            (Values::U64(p), Values::U32(b)) => with_addrs!(p, b),
-            (Values::U64(p), Values::U64(b)) => with_addrs!(p, b),
+            (Values::U32(p), Values::U32(b)) => with_addrs!(p, b; Cat8, Cat16, Cat32),
+            (Values::U32(p), Values::U64(b)) => with_addrs!(p, b; Cat8, Cat16, Cat32),
+            (Values::U64(p), Values::U32(b)) => with_addrs!(p, b; Cat8, Cat16, Cat32),
+            (Values::U64(p), Values::U64(b)) => with_addrs!(p, b; Cat8, Cat16, Cat32),
             _ => return false,
         }
         true
