@@ -15,38 +15,10 @@ use crate::model::columns::{ChunkView, Values};
 use crate::query::block::{BLOCK, NULL, selected_rows};
 use crate::query::conversations::{pair_key, partition_of};
 
-/// An integer column's element.
-trait Int: Copy {
-    fn u(self) -> u64;
-}
+/// An element of an integer column (`u8` … `u64`).
+trait Elem: Copy + Into<u64> {}
 
-impl Int for u8 {
-    #[inline(always)]
-    fn u(self) -> u64 {
-        u64::from(self)
-    }
-}
-
-impl Int for u16 {
-    #[inline(always)]
-    fn u(self) -> u64 {
-        u64::from(self)
-    }
-}
-
-impl Int for u32 {
-    #[inline(always)]
-    fn u(self) -> u64 {
-        u64::from(self)
-    }
-}
-
-impl Int for u64 {
-    #[inline(always)]
-    fn u(self) -> u64 {
-        self
-    }
-}
+impl<T: Copy + Into<u64>> Elem for T {}
 
 /// The columns the views read in one chunk, as typed slices: packets `P`, bytes `B`, address
 /// ids `A` (both address columns share the dictionary, so the type).
@@ -184,7 +156,7 @@ impl Plan<'_> {
     /// The typed fold, a block of rows at a time: the selected rows without a null go through
     /// one loop over typed slices, the others through [`Plan::fold_nullable_row`].
     #[allow(clippy::too_many_arguments)]
-    fn fold_rows<P: Int, B: Int, A: Int>(
+    fn fold_rows<P: Elem, B: Elem, A: Elem>(
         &self,
         acc: &mut Acc,
         scratch: &mut Scratch,
@@ -235,7 +207,7 @@ impl Plan<'_> {
     /// Rows with no null in any read column: every table in one loop. With `SCATTER`, each
     /// row's pair is scattered for the conversations too.
     #[inline(never)]
-    fn fold_valid<P: Int, B: Int, A: Int, const SCATTER: bool>(
+    fn fold_valid<P: Elem, B: Elem, A: Elem, const SCATTER: bool>(
         &self,
         acc: &mut Acc,
         scratch: &mut Scratch,
@@ -248,8 +220,8 @@ impl Plan<'_> {
         let lanes = !scratch.timeline.is_empty();
         for (j, &r) in rows.iter().enumerate() {
             let i = r as usize;
-            let one = Counts::one(t.pk[i].u(), t.by[i].u());
-            let (s, d) = (t.src[i].u(), t.dst[i].u());
+            let one = Counts::one(t.pk[i].into(), t.by[i].into());
+            let (s, d): (u64, u64) = (t.src[i].into(), t.dst[i].into());
             if let Some(x) = acc.src.get_mut(s as usize) {
                 *x += one;
             }
