@@ -189,26 +189,43 @@ impl ChunkView<'_> {
     }
 }
 
-/// Calls `f` with each null row of a chunk of `len` rows, skipping 64 valid rows per bitmap word
-/// (whole words first: the iterator stops 64–127 bits short of the end; then bit by bit).
-pub(crate) fn for_each_null(validity: Option<&Bitmap>, len: usize, mut f: impl FnMut(usize)) {
+/// Calls `f` with each null row of a chunk of `len` rows (see [`for_each_unset`]).
+pub(crate) fn for_each_null(validity: Option<&Bitmap>, len: usize, f: impl FnMut(usize)) {
     let Some(bits) = validity else { return };
     if bits.unset_bits() == 0 {
         return;
     }
-    let mut full = 0;
-    for (w, word) in bits.fast_iter_u64().enumerate() {
-        let mut nulls = !word;
-        while nulls != 0 {
-            f(w * 64 + nulls.trailing_zeros() as usize);
-            nulls &= nulls - 1;
+    let (bytes, offset, _) = bits.as_slice();
+    for_each_unset(bytes, offset, len.min(bits.len()), f);
+}
+
+/// Calls `f(j)` for every unset bit `from + j` (`j < len`) of a validity bitmap's bytes: whole
+/// 64-bit words of set bits (the common case: few nulls) are skipped with one comparison. A
+/// byte past the bitmap's end reads as all valid.
+pub(crate) fn for_each_unset(bytes: &[u8], from: usize, len: usize, mut f: impl FnMut(usize)) {
+    let mut j = 0;
+    while j < len {
+        let bit = from + j;
+        if bit.is_multiple_of(64) && j + 64 <= len {
+            let word = bytes
+                .get(bit / 8..bit / 8 + 8)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map_or(u64::MAX, u64::from_le_bytes);
+            let mut unset = !word;
+            while unset != 0 {
+                f(j + unset.trailing_zeros() as usize);
+                unset &= unset - 1;
+            }
+            j += 64;
+            continue;
         }
-        full = (w + 1) * 64;
-    }
-    for i in full..len.min(bits.len()) {
-        if !bits.get_bit(i) {
-            f(i);
+        if bytes
+            .get(bit / 8)
+            .is_some_and(|b| b & (1 << (bit % 8)) == 0)
+        {
+            f(j);
         }
+        j += 1;
     }
 }
 

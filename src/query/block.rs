@@ -1,7 +1,7 @@
 //! The selected rows of a block of a chunk, decoded to plain `u64` slices for the kernels.
 
-use crate::model::columns::ColumnView;
 use crate::model::columns::with_slice;
+use crate::model::columns::{ColumnView, for_each_unset};
 
 /// Null marker in decoded blocks.
 pub(crate) const NULL: u64 = u64::MAX;
@@ -36,36 +36,6 @@ fn decode(
     out.resize(range.len(), null);
     if let Some(bits) = ch.validity {
         mark_nulls(bits, range.start, out, null);
-    }
-}
-
-/// Calls `f(j)` for every unset bit `from + j` (`j < len`) of a validity bitmap's bytes: whole
-/// 64-bit words of set bits (the common case: few nulls) are skipped with one comparison. A
-/// byte past the bitmap's end reads as all valid.
-pub(crate) fn for_each_unset(bytes: &[u8], from: usize, len: usize, mut f: impl FnMut(usize)) {
-    let mut j = 0;
-    while j < len {
-        let bit = from + j;
-        if bit.is_multiple_of(64) && j + 64 <= len {
-            let word = bytes
-                .get(bit / 8..bit / 8 + 8)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map_or(u64::MAX, u64::from_le_bytes);
-            let mut unset = !word;
-            while unset != 0 {
-                f(j + unset.trailing_zeros() as usize);
-                unset &= unset - 1;
-            }
-            j += 64;
-            continue;
-        }
-        if bytes
-            .get(bit / 8)
-            .is_some_and(|b| b & (1 << (bit % 8)) == 0)
-        {
-            f(j);
-        }
-        j += 1;
     }
 }
 
