@@ -28,6 +28,8 @@ pub struct ViewCache {
     time_index: OnceLock<TimeIndex>,
     /// Per chunk, the rows with a null in a column the views read (ascending).
     view_nulls: OnceLock<Vec<Vec<u32>>>,
+    /// Per chunk, the sum of its packets (see `views::typed::Narrow`).
+    chunk_packets: OnceLock<Vec<u128>>,
 }
 
 /// Whole-table conversations in one mode, best first by one metric.
@@ -116,6 +118,15 @@ impl ViewCache {
                     rows
                 })
                 .collect()
+        })
+    }
+
+    /// Per chunk, the sum of its packets (no chunk without a `packets` column).
+    pub(crate) fn chunk_packets(&self, cols: &[ColumnView<'_>], vc: &ViewCols) -> &[u128] {
+        self.chunk_packets.get_or_init(|| {
+            vc.packets
+                .and_then(|c| cols.get(c))
+                .map_or_else(Vec::new, |c| c.chunks.iter().map(|ch| ch.sum()).collect())
         })
     }
 

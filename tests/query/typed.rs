@@ -8,8 +8,8 @@ use flowlens::query::{PortSide, QueryContext, ViewCache, ViewOptions, compute_vi
 use crate::util::{HEADER, load_paths, write};
 
 /// Flows whose fields are `-` one at a time, at random: every column the views read has rows
-/// where only it is null.
-fn log_with_scattered_nulls(n: usize) -> String {
+/// where only it is null. The flows at `heavy` (same source, no null) carry `packets`.
+fn log_with_scattered_nulls(n: usize, heavy: &[usize], packets: u64) -> String {
     let mut text = format!("{HEADER}\n");
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = |n: u64| {
@@ -18,7 +18,7 @@ fn log_with_scattered_nulls(n: usize) -> String {
         x ^= x << 17;
         x % n
     };
-    for _ in 0..n {
+    for row in 0..n {
         let start = 1_700_000_000 + next(7_200);
         let mut fields = vec![
             format!("10.0.{}.{}", next(3), next(200)),
@@ -35,6 +35,10 @@ fn log_with_scattered_nulls(n: usize) -> String {
             let k = next(fields.len() as u64) as usize;
             fields[k] = "-".into();
         }
+        if heavy.contains(&row) {
+            fields[0] = "10.0.0.1".into();
+            fields[5] = packets.to_string();
+        }
         let [src, dst, sp, dp, proto, pk, by, st, action] = &fields[..] else {
             unreachable!()
         };
@@ -48,18 +52,39 @@ fn log_with_scattered_nulls(n: usize) -> String {
 }
 
 /// The typed fold (columns read in place, rows with a null apart) gives every view the block
-/// gather gives, for every port side, with conversations and pickers, filtered or not.
+/// gather gives, for every port side, with conversations and pickers, filtered or not; with
+/// its 16-byte table entries, and where packets sums pass 32 bits: within one chunk (two flows
+/// of 4e9; every value still fits 32 bits), and over three chunks of one flow of 3e9 each (each
+/// chunk's sum fits, their total does not).
 #[test]
 fn the_typed_fold_equals_the_block_gather() {
+    typed_fold_equals_block_gather(&[], 0, 1);
+    typed_fold_equals_block_gather(&[0, 1], 4_000_000_000, 1);
+    typed_fold_equals_block_gather(&[0, 20_005, 40_010], 3_000_000_000, 3);
+}
+
+fn typed_fold_equals_block_gather(heavy: &[usize], packets: u64, chunks: usize) {
     use flowlens::query::{compute_views_direct, compute_views_gathered};
     let dir = tempfile::tempdir().unwrap();
     let p = write(
         dir.path(),
         "nulls.log",
-        log_with_scattered_nulls(60_000).as_bytes(),
+        log_with_scattered_nulls(60_000, heavy, packets).as_bytes(),
     );
-    let t = load_paths(&[p]);
+    let mut t = load_paths(&[p]);
     assert_eq!(t.len(), 60_000);
+    // The frame in `chunks` chunks of 20,000 rows (every column cut at the same rows).
+    let mut df = t.df.slice(0, 20_000);
+    for c in 1..chunks {
+        df.vstack_mut(&t.df.slice(c as i64 * 20_000, 20_000))
+            .unwrap();
+    }
+    if chunks > 1 {
+        t.df = df;
+    }
+    assert_eq!(t.len(), 60_000);
+    assert!(t.df.columns().iter().all(|c| c.n_chunks() == chunks));
+    let heavy_sum = packets * heavy.len() as u64;
     let ctx = QueryContext::default();
     let cache = ViewCache::default();
     for text in [
@@ -78,7 +103,7 @@ fn the_typed_fold_equals_the_block_gather() {
             };
             let typed = compute_views_direct(&t, &cache, &sel, &opts);
             let gathered = compute_views_gathered(&t, &cache, &sel, &opts);
-            let what = format!("{text:?} {side:?}");
+            let what = format!("{text:?} {side:?} heavy: {heavy:?}");
             assert_eq!(typed.totals, gathered.totals, "{what}");
             assert_eq!(typed.ports, gathered.ports, "{what}");
             assert_eq!(typed.sources, gathered.sources, "{what}");
@@ -99,6 +124,10 @@ fn the_typed_fold_equals_the_block_gather() {
     };
     let v = compute_views_direct(&t, &cache, &all, &opts);
     assert!(v.actions.iter().any(|a| a.key == "-"));
+    // The heavy source's packets are past 32 bits (its heavy flows' and its others').
+    let top = v.sources.iter().map(|s| s.counts.packets()).max().unwrap();
+    assert!(top >= heavy_sum);
+    assert_eq!(top > u64::from(u32::MAX), heavy_sum > u64::from(u32::MAX));
     assert!(v.sources.iter().map(|s| s.counts.flows()).sum::<u64>() < 60_000);
 }
 

@@ -2,6 +2,7 @@
 //! and how accumulators merge and subtract.
 
 use super::timeline::FastDiv;
+use super::typed::{Narrow, Tables};
 use super::{PICKER_COLUMNS, PortSide, ViewOptions};
 use crate::model::columns::ColumnView;
 use crate::model::{Counts, FlowTable};
@@ -26,6 +27,13 @@ pub(crate) struct Acc {
     /// The selected rows' (pair key, packets, bytes), scattered for the conversations when the
     /// fold was asked for them: one set of partitions per thread.
     pub(super) scattered: Scattered,
+    /// While a thread folds, the per-address and port tables in 16-byte entries, added into
+    /// `src`, `dst` and `ports` (empty until then) before their packet sums could overflow and
+    /// before anything reads or merges them ([`Acc::widen`]).
+    pub(super) narrow: Option<Tables<Narrow>>,
+    /// The packets of the chunks folded into `narrow` since it was last added (a bound on any
+    /// entry's packet sum).
+    pub(super) narrow_packets: u128,
 }
 
 impl Acc {
@@ -139,6 +147,9 @@ pub(super) struct Plan<'a> {
     /// Chunks of the common column types are read in place ([`Plan::fold_typed`]); off, every
     /// chunk is gathered (the reference the tests compare with).
     pub(super) typed: bool,
+    /// Per chunk, the sum of its packets: whether the typed fold's 16-byte entries
+    /// ([`Narrow`]) can take it.
+    pub(super) chunk_packets: &'a [u128],
 }
 
 impl<'a> Plan<'a> {
@@ -176,6 +187,7 @@ impl<'a> Plan<'a> {
             pick_cols,
             nulls: cache.view_nulls(&cols, &vc),
             typed: true,
+            chunk_packets: cache.chunk_packets(&cols, &vc),
             vc,
             cols,
         }
@@ -184,13 +196,23 @@ impl<'a> Plan<'a> {
     /// An empty accumulator; with `pairs` (the selected rows in all), one that scatters the
     /// rows' pairs too.
     fn new_acc(&self, pairs: Option<u64>) -> Acc {
+        let narrow = self.typed;
+        let wide = |n: usize| {
+            if narrow {
+                Vec::new()
+            } else {
+                vec![Counts::ZERO; n]
+            }
+        };
         Acc {
             totals: Counts::ZERO,
             first_start: None,
             last_end: None,
-            src: vec![Counts::ZERO; self.n_addrs],
-            dst: vec![Counts::ZERO; self.n_addrs],
-            ports: vec![Counts::ZERO; 1 << 16],
+            src: wide(self.n_addrs),
+            dst: wide(self.n_addrs),
+            ports: wide(1 << 16),
+            narrow: narrow.then(|| Tables::new(self.n_addrs)),
+            narrow_packets: 0,
             protocols: vec![Counts::ZERO; 256],
             actions: vec![Counts::ZERO; self.action_cats.len()],
             action_null: Counts::ZERO,
@@ -212,7 +234,7 @@ impl<'a> Plan<'a> {
     /// The aggregates of the rows `masks` select, on every core; with `pairs` (the number of
     /// rows selected), their conversation pairs scattered as well (see [`Acc::scattered`]).
     pub(super) fn fold(&self, masks: &[Vec<bool>], pairs: Option<u64>) -> Acc {
-        par_fold(
+        let mut acc = par_fold(
             masks.len(),
             "flowlens-views",
             || self.new_acc(pairs),
@@ -221,6 +243,7 @@ impl<'a> Plan<'a> {
                 let mut scratch = Scratch::new(acc);
                 // The common column types are read in place; anything else is gathered.
                 if !(self.typed && self.fold_typed(acc, &mut scratch, k, mask)) {
+                    acc.widen();
                     // Packets and bytes (columns 0 and 1) are only summed: nulls count 0.
                     for_blocks_zeroing(&self.cols, &self.block_columns(), 0b11, k, mask, |b| {
                         self.fold_block(acc, b, &mut scratch);
@@ -229,10 +252,14 @@ impl<'a> Plan<'a> {
                 scratch.drain_into(acc);
             },
             |acc: &mut Acc, mut p: Acc| {
+                acc.widen();
+                p.widen();
                 acc.merge(&p);
                 acc.scattered.append(&mut p.scattered);
             },
-        )
+        );
+        acc.widen();
+        acc
     }
 
     /// The columns a block gathers: 0 packets, 1 bytes, 2 src, 3 dst, 4 srcport, 5 dstport,

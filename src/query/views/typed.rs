@@ -20,6 +20,99 @@ trait Elem: Copy + Into<u64> {}
 
 impl<T: Copy + Into<u64>> Elem for T {}
 
+/// An entry of the per-address and port tables: [`Counts`], or [`Narrow`] when it cannot
+/// overflow.
+pub(super) trait Entry: Copy {
+    fn add(&mut self, packets: u64, bytes: u64);
+}
+
+impl Entry for Counts {
+    #[inline(always)]
+    fn add(&mut self, packets: u64, bytes: u64) {
+        *self += Counts::one(packets, bytes);
+    }
+}
+
+/// Flows (low 32 bits) and packets (high 32 bits) in one word, and bytes: 16 bytes an entry
+/// instead of 24, two additions a row instead of three. The per-address tables (107k addresses
+/// on the benchmark: 1.7 MB each instead of 2.6) are updated at random, and those updates are
+/// most of the views' time, so fewer cache lines are worth it: `srcaddr in 10.0.0.0/16` (7.2M
+/// rows) 47 → 40 ms. No sum can carry out of its half: flows are rows (below 2^32), and the
+/// entries are added into `Counts` before the packets of the chunks folded into them reach
+/// 2^32 (a chunk with more is folded into `Counts` directly).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Narrow {
+    flows_packets: u64,
+    bytes: u64,
+}
+
+impl Entry for Narrow {
+    #[inline(always)]
+    fn add(&mut self, packets: u64, bytes: u64) {
+        self.flows_packets += 1 | (packets << 32);
+        self.bytes += bytes;
+    }
+}
+
+impl Narrow {
+    fn counts(self) -> Counts {
+        Counts::new(
+            self.flows_packets & 0xffff_ffff,
+            self.flows_packets >> 32,
+            self.bytes,
+        )
+    }
+}
+
+/// The tables the typed fold updates at random: per source and destination address id, and
+/// per port.
+pub(super) struct Tables<E> {
+    src: Vec<E>,
+    dst: Vec<E>,
+    ports: Vec<E>,
+}
+
+impl<E: Entry + Default> Tables<E> {
+    pub(super) fn new(n_addrs: usize) -> Tables<E> {
+        Tables {
+            src: vec![E::default(); n_addrs],
+            dst: vec![E::default(); n_addrs],
+            ports: vec![E::default(); 1 << 16],
+        }
+    }
+}
+
+impl Acc {
+    /// Adds the narrow tables, if any, into the `Counts` tables (allocated here on first use)
+    /// and zeroes them.
+    fn spill(&mut self) {
+        let Some(t) = self.narrow.as_mut() else {
+            return;
+        };
+        for (wide, narrow) in [
+            (&mut self.src, &mut t.src),
+            (&mut self.dst, &mut t.dst),
+            (&mut self.ports, &mut t.ports),
+        ] {
+            if wide.len() != narrow.len() {
+                *wide = vec![Counts::ZERO; narrow.len()];
+            }
+            for (w, n) in wide.iter_mut().zip(narrow.iter_mut()) {
+                *w += n.counts();
+                *n = Narrow::default();
+            }
+        }
+        self.narrow_packets = 0;
+    }
+
+    /// Adds the narrow tables into the `Counts` tables and drops them: the tables as everything
+    /// but the typed fold reads them.
+    pub(super) fn widen(&mut self) {
+        self.spill();
+        self.narrow = None;
+    }
+}
+
 /// The columns the views read in one chunk, as typed slices: packets `P`, bytes `B`, address
 /// ids `A` (both address columns share the dictionary, so the type).
 struct Typed<'a, P, B, A> {
@@ -153,12 +246,47 @@ impl Plan<'_> {
         Some((n, fixed))
     }
 
-    /// The typed fold, a block of rows at a time: the selected rows without a null go through
-    /// one loop over typed slices, the others through [`Plan::fold_nullable_row`].
+    /// The typed fold of a chunk into the accumulator's narrow tables, or its `Counts` tables
+    /// (taken out of it meanwhile, so the loop borrows them apart from the rest).
     #[allow(clippy::too_many_arguments)]
     fn fold_rows<P: Elem, B: Elem, A: Elem>(
         &self,
         acc: &mut Acc,
+        scratch: &mut Scratch,
+        k: usize,
+        mask: &[bool],
+        n: &Nullable<'_>,
+        t: &Typed<'_, P, B, A>,
+    ) {
+        let packets = self.chunk_packets.get(k).copied().unwrap_or(0);
+        if acc.narrow.is_some() && acc.narrow_packets + packets >= 1 << 32 {
+            acc.spill();
+        }
+        if packets < 1 << 32
+            && let Some(mut tables) = acc.narrow.take()
+        {
+            self.fold_rows_into(acc, &mut tables, scratch, k, mask, n, t);
+            acc.narrow = Some(tables);
+            acc.narrow_packets += packets;
+        } else {
+            let take = std::mem::take;
+            let mut tables = Tables {
+                src: take(&mut acc.src),
+                dst: take(&mut acc.dst),
+                ports: take(&mut acc.ports),
+            };
+            self.fold_rows_into(acc, &mut tables, scratch, k, mask, n, t);
+            (acc.src, acc.dst, acc.ports) = (tables.src, tables.dst, tables.ports);
+        }
+    }
+
+    /// The typed fold, a block of rows at a time: the selected rows without a null go through
+    /// one loop over typed slices, the others through [`Plan::fold_nullable_row`].
+    #[allow(clippy::too_many_arguments)]
+    fn fold_rows_into<P: Elem, B: Elem, A: Elem, E: Entry>(
+        &self,
+        acc: &mut Acc,
+        tables: &mut Tables<E>,
         scratch: &mut Scratch,
         k: usize,
         mask: &[bool],
@@ -194,12 +322,12 @@ impl Plan<'_> {
                 });
             }
             if acc.scattered.is_empty() {
-                self.fold_valid::<P, B, A, false>(acc, scratch, t, &rows);
+                self.fold_valid::<P, B, A, E, false>(acc, tables, scratch, t, &rows);
             } else {
-                self.fold_valid::<P, B, A, true>(acc, scratch, t, &rows);
+                self.fold_valid::<P, B, A, E, true>(acc, tables, scratch, t, &rows);
             }
             for (j, &r) in slow.iter().enumerate() {
-                self.fold_nullable_row(acc, scratch, n, r as usize, j);
+                self.fold_nullable_row(acc, tables, scratch, n, r as usize, j);
             }
         }
     }
@@ -207,9 +335,10 @@ impl Plan<'_> {
     /// Rows with no null in any read column: every table in one loop. With `SCATTER`, each
     /// row's pair is scattered for the conversations too.
     #[inline(never)]
-    fn fold_valid<P: Elem, B: Elem, A: Elem, const SCATTER: bool>(
+    fn fold_valid<P: Elem, B: Elem, A: Elem, E: Entry, const SCATTER: bool>(
         &self,
         acc: &mut Acc,
+        tables: &mut Tables<E>,
         scratch: &mut Scratch,
         t: &Typed<'_, P, B, A>,
         rows: &[u32],
@@ -220,23 +349,24 @@ impl Plan<'_> {
         let lanes = !scratch.timeline.is_empty();
         for (j, &r) in rows.iter().enumerate() {
             let i = r as usize;
-            let one = Counts::one(t.pk[i].into(), t.by[i].into());
+            let (pk, by): (u64, u64) = (t.pk[i].into(), t.by[i].into());
+            let one = Counts::one(pk, by);
             let (s, d): (u64, u64) = (t.src[i].into(), t.dst[i].into());
-            if let Some(x) = acc.src.get_mut(s as usize) {
-                *x += one;
+            if let Some(x) = tables.src.get_mut(s as usize) {
+                x.add(pk, by);
             }
-            if let Some(x) = acc.dst.get_mut(d as usize) {
-                *x += one;
+            if let Some(x) = tables.dst.get_mut(d as usize) {
+                x.add(pk, by);
             }
             if let Some(dp) = t.fixed.dp
-                && let Some(x) = acc.ports.get_mut(usize::from(dp[i]))
+                && let Some(x) = tables.ports.get_mut(usize::from(dp[i]))
             {
-                *x += one;
+                x.add(pk, by);
             }
             if let Some(sp) = t.fixed.sp
-                && let Some(x) = acc.ports.get_mut(usize::from(sp[i]))
+                && let Some(x) = tables.ports.get_mut(usize::from(sp[i]))
             {
-                *x += one;
+                x.add(pk, by);
             }
             scratch.protocols.add(usize::from(t.fixed.pr[i]), j, one);
             let a = usize::from(t.fixed.ac[i]);
@@ -269,25 +399,27 @@ impl Plan<'_> {
     /// One row with a null among the read columns, with the block path's rules: a null counter
     /// counts 0, a null address, port or protocol counts in no entry of its table, a null action
     /// counts as none, a null start is not on the timeline.
-    fn fold_nullable_row(
+    fn fold_nullable_row<E: Entry>(
         &self,
         acc: &mut Acc,
+        tables: &mut Tables<E>,
         scratch: &mut Scratch,
         n: &Nullable<'_>,
         r: usize,
         j: usize,
     ) {
-        let one = Counts::one(value(&n.pk, r).unwrap_or(0), value(&n.by, r).unwrap_or(0));
+        let (pk, by) = (value(&n.pk, r).unwrap_or(0), value(&n.by, r).unwrap_or(0));
+        let one = Counts::one(pk, by);
         let (s, d) = (value(&n.src, r), value(&n.dst, r));
-        let add = |table: &mut [Counts], key: Option<u64>| {
+        let add = |table: &mut [E], key: Option<u64>| {
             if let Some(x) = key.and_then(|key| table.get_mut(key as usize)) {
-                *x += one;
+                x.add(pk, by);
             }
         };
-        add(&mut acc.src, s);
-        add(&mut acc.dst, d);
+        add(&mut tables.src, s);
+        add(&mut tables.dst, d);
         for side in [n.sp, n.dp].iter().flatten() {
-            add(&mut acc.ports, value(side, r));
+            add(&mut tables.ports, value(side, r));
         }
         if let Some(p) = value(&n.pr, r) {
             scratch.protocols.add(p as usize, j, one);
