@@ -108,8 +108,17 @@ impl Acc {
     /// Adds the narrow tables into the `Counts` tables and drops them: the tables as everything
     /// but the typed fold reads them.
     pub(super) fn widen(&mut self) {
-        self.spill();
-        self.narrow = None;
+        // Never spilled (the port table, always 65,536 entries, is still empty): converted as
+        // they are, with no zeroing of what is dropped next.
+        if self.ports.is_empty() {
+            if let Some(t) = self.narrow.take() {
+                let wide = |v: Vec<Narrow>| v.into_iter().map(Narrow::counts).collect();
+                (self.src, self.dst, self.ports) = (wide(t.src), wide(t.dst), wide(t.ports));
+            }
+        } else {
+            self.spill();
+            self.narrow = None;
+        }
     }
 }
 
