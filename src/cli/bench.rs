@@ -105,8 +105,31 @@ pub(super) fn run(paths: Vec<PathBuf>, threads: usize) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Times `texts` as filters with the views of `opts`, twice (the second round is reported):
-/// one line per filter after `what`, and the times.
+/// Timed runs of each filter after a warm-up round: a filter's time is their median, so one
+/// run slowed by something else on the machine does not make a filter the worst.
+const TIMED_ROUNDS: usize = 3;
+
+/// Each filter's time (the median of its timed runs) and the slowest single run.
+struct FilterTimes {
+    medians: Vec<f64>,
+    slowest_run: f64,
+}
+
+impl FilterTimes {
+    /// "median M ms, worst W ms (N filters, each the median of 3 runs; slowest run S ms)".
+    fn summary(&self) -> String {
+        let worst = self.medians.iter().copied().fold(0.0, f64::max);
+        format!(
+            "median {:.1} ms, worst {worst:.1} ms ({} filters, each the median of {TIMED_ROUNDS} runs; slowest run {:.1} ms)",
+            median(&mut self.medians.clone()),
+            self.medians.len(),
+            self.slowest_run
+        )
+    }
+}
+
+/// Times `texts` as filters with the views of `opts`: a warm-up round, then [`TIMED_ROUNDS`];
+/// one line per filter after `what` (its median, fastest and slowest run), and the times.
 fn time_filters(
     table: &FlowTable,
     cache: &ViewCache,
@@ -115,31 +138,55 @@ fn time_filters(
     opts: &ViewOptions,
     what: &str,
     pause: Option<std::time::Duration>,
-) -> Vec<f64> {
-    let mut times = Vec::new();
-    for round in 0..2 {
-        for text in texts {
-            let Ok(filter) = parse(text) else { continue };
+) -> FilterTimes {
+    let filters: Vec<(&str, _)> = texts
+        .iter()
+        .filter_map(|t| parse(t).ok().map(|f| (*t, f)))
+        .collect();
+    // Per filter: (total ms, select ms) of each timed run, and the rows selected.
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new(); filters.len()];
+    let mut flows = vec![0u64; filters.len()];
+    for round in 0..=TIMED_ROUNDS {
+        for (k, (_, filter)) in filters.iter().enumerate() {
             if let Some(p) = pause {
                 std::thread::sleep(p);
             }
             let t = Instant::now();
-            let Ok(sel) = select(table, &filter, ctx) else {
+            let Ok(sel) = select(table, filter, ctx) else {
                 continue;
             };
             let selected = t.elapsed().as_secs_f64() * 1000.0;
             let views = compute_views(table, cache, &sel, opts);
             let ms = t.elapsed().as_secs_f64() * 1000.0;
-            if round == 1 {
-                times.push(ms);
-                eprintln!(
-                    "{what}: {ms:7.1} ms (select {selected:5.1})  {:>9} rows  {text}",
-                    views.totals.counts.flows()
-                );
+            if round > 0
+                && let Some(r) = runs.get_mut(k)
+            {
+                r.push((ms, selected));
+            }
+            if let Some(f) = flows.get_mut(k) {
+                *f = views.totals.counts.flows();
             }
         }
     }
-    times
+    let mut medians = Vec::new();
+    let mut slowest_run: f64 = 0.0;
+    for (((text, _), r), rows) in filters.iter().zip(&mut runs).zip(&flows) {
+        if r.is_empty() {
+            continue;
+        }
+        r.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (ms, selected) = r[r.len() / 2];
+        let (fastest, slowest) = (r[0].0, r[r.len() - 1].0);
+        slowest_run = slowest_run.max(slowest);
+        medians.push(ms);
+        eprintln!(
+            "{what}: {ms:7.1} ms ({fastest:5.1}..{slowest:5.1}; select {selected:5.1})  {rows:>9} rows  {text}"
+        );
+    }
+    FilterTimes {
+        medians,
+        slowest_run,
+    }
 }
 
 /// With context: label conditions with every view, then "Why rejected?" and rule usage over
@@ -149,7 +196,7 @@ fn context_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
         with_conversations: false,
         ..ViewOptions::default()
     };
-    let mut times = time_filters(
+    let times = time_filters(
         table,
         cache,
         ctx,
@@ -158,12 +205,7 @@ fn context_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
         "label views",
         None,
     );
-    let worst = times.iter().copied().fold(0.0, f64::max);
-    eprintln!(
-        "label conditions: median {:.1} ms, worst {worst:.1} ms ({} filters)",
-        median(&mut times),
-        LABEL_SEQUENCE.len()
-    );
+    eprintln!("label conditions: {}", times.summary());
     let index = RuleIndex::new(table.context.clone());
     for (what, text, accepted) in [
         (
@@ -209,7 +251,6 @@ fn view_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
         with_conversations: false,
         ..ViewOptions::default()
     };
-    let mut with_conv = Vec::new();
     // Think time between filter changes, as a user clicking has (the CPU idles in between).
     let pause = std::env::var("FLOWLENS_BENCH_PAUSE_MS")
         .ok()
@@ -237,23 +278,17 @@ fn view_timings(table: &FlowTable, cache: &ViewCache, ctx: &QueryContext) {
         "conversations tab, all records: {:.1} ms",
         t.elapsed().as_secs_f64() * 1000.0
     );
-    for text in FILTER_SEQUENCE {
-        let Ok(filter) = parse(text) else { continue };
-        let t = Instant::now();
-        let Ok(sel) = select(table, &filter, ctx) else {
-            continue;
-        };
-        compute_views(table, cache, &sel, &conv_opts);
-        with_conv.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    let worst = times.iter().copied().fold(0.0, f64::max);
-    let worst_conv = with_conv.iter().copied().fold(0.0, f64::max);
-    eprintln!(
-        "views per filter change: median {:.1} ms, worst {worst:.1} ms ({} filters); with the conversations tab: median {:.1} ms, worst {worst_conv:.1} ms",
-        median(&mut times.clone()),
-        times.len(),
-        median(&mut with_conv)
+    let with_conv = time_filters(
+        table,
+        cache,
+        ctx,
+        FILTER_SEQUENCE,
+        &conv_opts,
+        "views+conversations",
+        pause,
     );
+    eprintln!("views per filter change: {}", times.summary());
+    eprintln!("with the conversations tab: {}", with_conv.summary());
 }
 
 /// One of the peers' queries: (name, filter, group-by fields, ranking metric, limit, answer
