@@ -11,7 +11,7 @@ use eframe::egui;
 use super::FlowApp;
 use super::job::Job;
 use crate::query::filter::Filter;
-use crate::query::{RowIndex, compute_views, select};
+use crate::query::{RowIndex, compute_views, select_in};
 use crate::state::Shown;
 
 /// Results kept for going back (each holds a selection mask: one byte per record).
@@ -107,9 +107,10 @@ impl FlowApp {
         }
     }
 
-    /// After the first views of a data set: the unfiltered views with the conversations, on a
-    /// `flowlens-warm` thread, kept among the recent results (and the whole-table conversations
-    /// in the cache), so opening the Conversations tab is instant.
+    /// After the first views of a data set: the time columns' zone maps, then the unfiltered
+    /// views with the conversations, on a `flowlens-warm` thread, kept among the recent results
+    /// (and the whole-table conversations in the cache), so opening the Conversations tab and
+    /// the first time range are instant.
     fn warm_conversations(&mut self, ctx: &egui::Context) {
         if self.warmed || self.warm_job.is_some() {
             return;
@@ -132,6 +133,7 @@ impl FlowApp {
             .as_ref()
             .and_then(|s| s.views.ports.ports.first().map(|p| p.key));
         match Job::spawn("flowlens-warm", ctx, move || {
+            cache.index_time(&table);
             if let Some(port) = busiest {
                 let click = Filter::Port {
                     field: crate::query::filter::PortField::Dst,
@@ -217,7 +219,7 @@ fn shown_of(
     options: crate::query::ViewOptions,
 ) -> Result<Shown, String> {
     let t = std::time::Instant::now();
-    let sel = select(table, &filter, qctx).map_err(|e| e.to_string())?;
+    let sel = select_in(table, cache, &filter, qctx).map_err(|e| e.to_string())?;
     let t_sel = t.elapsed().as_secs_f64() * 1000.0;
     let views = compute_views(table, cache, &sel, &options);
     let t_views = t.elapsed().as_secs_f64() * 1000.0;

@@ -18,7 +18,7 @@ use crate::query::filter::{Filter, parse};
 use crate::query::group::group_by_sums;
 use crate::query::labels::Labels;
 use crate::query::rules::{RuleIndex, explain_groups_with, rule_usage};
-use crate::query::{QueryContext, ViewCache, ViewOptions, compute_views, select};
+use crate::query::{QueryContext, ViewCache, ViewOptions, compute_views, select, select_in};
 
 /// The filters the app benchmark steps through (what an investigation clicks through).
 pub const FILTER_SEQUENCE: &[&str] = &[
@@ -152,7 +152,7 @@ fn time_filters(
                 std::thread::sleep(p);
             }
             let t = Instant::now();
-            let Ok(sel) = select(table, filter, ctx) else {
+            let Ok(sel) = select_in(table, cache, filter, ctx) else {
                 continue;
             };
             let selected = t.elapsed().as_secs_f64() * 1000.0;

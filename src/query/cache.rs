@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::views::{Acc, ConversationMode, PortSide, Ranked, TimeIndex, ViewCols};
+use super::zones::Zones;
 use crate::model::columns::ColumnView;
 use crate::model::columns::with_slice;
 use crate::model::{Counts, Metric};
@@ -30,6 +31,8 @@ pub struct ViewCache {
     view_nulls: OnceLock<Vec<Vec<u32>>>,
     /// Per chunk, the sum of its packets (see `views::typed::Narrow`).
     chunk_packets: OnceLock<Vec<u128>>,
+    /// Zone maps of the time columns, by column index (see `select_in`).
+    zones: Mutex<Vec<(usize, Arc<Zones>)>>,
 }
 
 /// Whole-table conversations in one mode, best first by one metric.
@@ -119,6 +122,29 @@ impl ViewCache {
                 })
                 .collect()
         })
+    }
+
+    /// Computes the zone maps of `start` and `end` now (the app does after a load, so that the
+    /// first time range drawn on the timeline does not read the whole column first).
+    pub fn index_time(&self, table: &crate::model::FlowTable) {
+        let cols = crate::model::columns::views(&table.df);
+        for name in ["start", "end"] {
+            if let Some(c) = cols.iter().position(|c| c.name == name) {
+                self.zones(&cols, c);
+            }
+        }
+    }
+
+    /// The zone maps of column `c`, computed on first use.
+    pub(crate) fn zones(&self, cols: &[ColumnView<'_>], c: usize) -> Option<Arc<Zones>> {
+        let col = cols.get(c)?;
+        let mut held = self.zones.lock().ok()?;
+        if let Some((_, z)) = held.iter().find(|(i, _)| *i == c) {
+            return Some(z.clone());
+        }
+        let z = Arc::new(Zones::of(col));
+        held.push((c, z.clone()));
+        Some(z)
     }
 
     /// Per chunk, the sum of its packets (no chunk without a `packets` column).

@@ -8,6 +8,7 @@ use ipnet::IpNet;
 use super::context::QueryContext;
 use super::filter::{AddrClass, CmpOp, Direction, Filter, Side};
 use super::labels::LabelField;
+use super::zones::Zones;
 use crate::model::addr::{key_to_ip, net_key_range};
 use crate::model::columns::ColumnView;
 
@@ -45,11 +46,13 @@ pub(crate) enum Node {
         cols: Vec<usize>,
         lut: Arc<Vec<bool>>,
     },
-    /// Column (non-null) compared with a value.
+    /// Column (non-null) compared with a value; with the column's zone maps when the caller
+    /// has them (see `select_in`).
     Cmp {
         col: usize,
         op: CmpOp,
         value: u64,
+        zones: Option<Arc<Zones>>,
     },
     /// Direction: `inside` over the address dictionary.
     Dir {
@@ -180,6 +183,7 @@ pub(crate) fn compile(
                 col,
                 op: *op,
                 value: *value,
+                zones: None,
             },
             None => Node::Const(false),
         },

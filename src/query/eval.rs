@@ -1,6 +1,7 @@
 //! A compiled filter evaluated over one chunk into a byte mask.
 
 use super::compile::Node;
+use super::zones::{ZONE_ROWS, verdict};
 use crate::model::columns::with_slice;
 use crate::model::columns::{ChunkView, ColumnView, for_each_null};
 
@@ -79,13 +80,41 @@ pub(crate) fn eval(node: &Node, cols: &[ColumnView<'_>], k: usize, len: usize) -
             }
             out
         }
-        Node::Cmp { col, op, value } => {
+        Node::Cmp {
+            col,
+            op,
+            value,
+            zones,
+        } => {
             let mut out = vec![false; len];
             if let Some(ch) = chunk(*col) {
                 let (op, value) = (*op, *value);
+                let zones = zones
+                    .as_ref()
+                    .and_then(|z| z.0.get(k))
+                    .filter(|z| z.len() == len.div_ceil(ZONE_ROWS));
                 with_slice!(ch.values, v => {
-                    for (o, x) in out.iter_mut().zip(v) {
-                        *o = op.test(*x as u64, value);
+                    match zones {
+                        // Zones the comparison keeps or drops whole are filled; the others
+                        // tested row by row.
+                        Some(zones) => {
+                            let blocks = out.chunks_mut(ZONE_ROWS).zip(v.chunks(ZONE_ROWS));
+                            for ((o, v), zone) in blocks.zip(zones) {
+                                match verdict(op, value, *zone) {
+                                    Some(all) => o.fill(all),
+                                    None => {
+                                        for (o, x) in o.iter_mut().zip(v) {
+                                            *o = op.test(*x as u64, value);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        None => {
+                            for (o, x) in out.iter_mut().zip(v) {
+                                *o = op.test(*x as u64, value);
+                            }
+                        }
                     }
                 });
                 if let Some(bits) = ch.validity {

@@ -33,11 +33,12 @@ pub mod select;
 pub mod summary;
 pub mod translate;
 pub mod views;
+pub mod zones;
 
 pub use cache::ViewCache;
 pub use compile::QueryError;
 pub use context::QueryContext;
-pub use select::{RowIndex, Selection, select};
+pub use select::{RowIndex, Selection, select, select_in};
 pub use summary::Summary;
 pub use views::{
     ConversationMode, PortSide, Ranked, ViewOptions, Views, compute_views, compute_views_direct,

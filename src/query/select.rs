@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use super::QueryError;
-use super::compile::compile;
+use super::cache::ViewCache;
+use super::compile::{Node, compile};
 use super::context::QueryContext;
 use super::eval::eval;
 use super::filter::Filter;
 use super::pairs::PairPredicate;
 use super::par::par_chunks;
 use crate::model::FlowTable;
-use crate::model::columns::{ChunkView, views};
+use crate::model::columns::{ChunkView, ColumnView, views};
 
 /// The rows a filter selects: one mask per chunk of the frame.
 #[derive(Clone, Debug, Default)]
@@ -99,8 +100,53 @@ pub fn select(
     filter: &Filter,
     ctx: &QueryContext,
 ) -> Result<Selection, QueryError> {
+    select_with(table, filter, ctx, None)
+}
+
+/// [`select`] for a caller that keeps the table's [`ViewCache`] (the app, `bench`): comparisons
+/// on `start` and `end` read the cached zone maps (computed the first time), so blocks of rows
+/// entirely inside or outside a time range are filled without reading their values.
+pub fn select_in(
+    table: &FlowTable,
+    cache: &ViewCache,
+    filter: &Filter,
+    ctx: &QueryContext,
+) -> Result<Selection, QueryError> {
+    select_with(table, filter, ctx, Some(cache))
+}
+
+/// Attaches the zone maps of the time columns to the comparisons on them.
+fn attach_zones(node: &mut Node, cols: &[ColumnView<'_>], cache: &ViewCache) {
+    match node {
+        Node::And(parts) | Node::Or(parts) => {
+            for p in parts {
+                attach_zones(p, cols, cache);
+            }
+        }
+        Node::Not(inner) => attach_zones(inner, cols, cache),
+        Node::Cmp { col, zones, .. } => {
+            if cols
+                .get(*col)
+                .is_some_and(|c| matches!(c.name, "start" | "end"))
+            {
+                *zones = cache.zones(cols, *col);
+            }
+        }
+        Node::Const(_) | Node::Lut { .. } | Node::Dir { .. } => {}
+    }
+}
+
+fn select_with(
+    table: &FlowTable,
+    filter: &Filter,
+    ctx: &QueryContext,
+    cache: Option<&ViewCache>,
+) -> Result<Selection, QueryError> {
     let cols = views(&table.df);
-    let node = compile(filter, &cols, &table.addrs, ctx)?;
+    let mut node = compile(filter, &cols, &table.addrs, ctx)?;
+    if let Some(cache) = cache {
+        attach_zones(&mut node, &cols, cache);
+    }
     let lens: Vec<usize> = cols
         .first()
         .map_or_else(Vec::new, |c| c.chunks.iter().map(ChunkView::len).collect());

@@ -11,6 +11,7 @@ use flowlens::query::{
 use crate::util::{HEADER, load_paths, write};
 
 mod typed;
+mod zones;
 
 /// Eight flows (plus one NODATA row), written so every expected number below can be counted:
 ///
