@@ -278,6 +278,8 @@ impl Plan<'_> {
             acc.narrow = Some(tables);
             acc.narrow_packets += packets;
         } else {
+            // The `Counts` tables exist: no narrow tables, or a chunk too heavy for them, which
+            // has just spilled them (its packets alone reach 2^32).
             let take = std::mem::take;
             let mut tables = Tables {
                 src: take(&mut acc.src),
