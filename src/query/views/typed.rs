@@ -20,35 +20,6 @@ trait Elem: Copy + Into<u64> {}
 
 impl<T: Copy + Into<u64>> Elem for T {}
 
-/// How many selected rows ahead the typed fold asks for the address and port entries it will
-/// update: the per-address tables are beyond the L2 cache, and a row's three entries are at
-/// unrelated places. Measured on the 10M benchmark (engine alone, median of 11): `srcaddr in
-/// 10.0.0.0/16` 47.4/48.1 → 40.2/40.5 ms, `srcport == 443` 34.6/39.9 → 29.9/29.8, `direction ==
-/// outbound` 35.4/37.7 → 31.7/32.1; 8 rows ahead the same, 32 slower.
-const PREFETCH_ROWS: usize = 16;
-
-/// Blocks whose selected rows are fewer than one in this many are folded without prefetching:
-/// there the extra reads cost more than the misses they hide (`action == REJECT`, 8 % of the
-/// rows: 22.5/24.1 → 25.5/25.6 ms with prefetching everywhere).
-const PREFETCH_DENSITY: usize = 8;
-
-/// Asks the CPU to bring `x`'s cache line in (a hint: nothing is read).
-#[inline(always)]
-fn prefetch<T>(x: Option<&T>) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(x) = x {
-        // SAFETY: `_mm_prefetch` only hints the cache (SSE, part of every x86_64 CPU); the
-        // pointer comes from a live reference.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                (x as *const T).cast::<i8>(),
-            );
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
-}
-
 /// An entry of the per-address and port tables: [`Counts`], or [`Narrow`] when it cannot
 /// overflow.
 pub(super) trait Entry: Copy {
@@ -361,22 +332,10 @@ impl Plan<'_> {
                     !null
                 });
             }
-            // Prefetching the table entries pays where the selected rows are dense enough for the
-            // entries' misses to dominate; below, the extra loads cost more than they save.
-            let dense = rows.len() * PREFETCH_DENSITY >= m.len();
-            match (acc.scattered.is_empty(), dense) {
-                (true, false) => {
-                    self.fold_valid::<P, B, A, E, false, false>(acc, tables, scratch, t, &rows)
-                }
-                (true, true) => {
-                    self.fold_valid::<P, B, A, E, false, true>(acc, tables, scratch, t, &rows)
-                }
-                (false, false) => {
-                    self.fold_valid::<P, B, A, E, true, false>(acc, tables, scratch, t, &rows)
-                }
-                (false, true) => {
-                    self.fold_valid::<P, B, A, E, true, true>(acc, tables, scratch, t, &rows)
-                }
+            if acc.scattered.is_empty() {
+                self.fold_valid::<P, B, A, E, false>(acc, tables, scratch, t, &rows);
+            } else {
+                self.fold_valid::<P, B, A, E, true>(acc, tables, scratch, t, &rows);
             }
             for (j, &r) in slow.iter().enumerate() {
                 self.fold_nullable_row(acc, tables, scratch, n, r as usize, j);
@@ -387,14 +346,7 @@ impl Plan<'_> {
     /// Rows with no null in any read column: every table in one loop. With `SCATTER`, each
     /// row's pair is scattered for the conversations too.
     #[inline(never)]
-    fn fold_valid<
-        P: Elem,
-        B: Elem,
-        A: Elem,
-        E: Entry,
-        const SCATTER: bool,
-        const PREFETCH: bool,
-    >(
+    fn fold_valid<P: Elem, B: Elem, A: Elem, E: Entry, const SCATTER: bool>(
         &self,
         acc: &mut Acc,
         tables: &mut Tables<E>,
@@ -407,15 +359,6 @@ impl Plan<'_> {
         let reject = self.reject_id.unwrap_or(usize::MAX);
         let lanes = !scratch.timeline.is_empty();
         for (j, &r) in rows.iter().enumerate() {
-            if PREFETCH && let Some(&ahead) = rows.get(j + PREFETCH_ROWS) {
-                let a = ahead as usize;
-                let (s, d): (u64, u64) = (t.src[a].into(), t.dst[a].into());
-                prefetch(tables.src.get(s as usize));
-                prefetch(tables.dst.get(d as usize));
-                if let Some(dp) = t.fixed.dp {
-                    prefetch(tables.ports.get(usize::from(dp[a])));
-                }
-            }
             let i = r as usize;
             let (pk, by): (u64, u64) = (t.pk[i].into(), t.by[i].into());
             let one = Counts::one(pk, by);
