@@ -158,7 +158,10 @@ impl ViewCache {
 
     /// The blocks of rows by their time bounds, for the span of a selection.
     pub(crate) fn time_index(&self, cols: &[ColumnView<'_>], vc: &ViewCols) -> &TimeIndex {
-        self.time_index.get_or_init(|| TimeIndex::new(cols, vc))
+        self.time_index.get_or_init(|| {
+            let zones = |c: Option<usize>| c.and_then(|c| self.zones(cols, c));
+            TimeIndex::new(zones(vc.start).as_deref(), zones(vc.end).as_deref())
+        })
     }
 }
 

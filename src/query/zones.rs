@@ -6,7 +6,8 @@
 use super::filter::CmpOp;
 use crate::model::columns::{ColumnView, with_slice};
 
-/// Rows per zone (the views' block size: a straddling zone is one block's test).
+/// Rows per zone: the views' block size (a straddling zone is one block's test, and the time
+/// index of `views::span` takes its blocks' bounds from the zones).
 pub(crate) const ZONE_ROWS: usize = super::block::BLOCK;
 
 /// Per chunk, per zone of [`ZONE_ROWS`] rows, the smallest and largest non-null value;

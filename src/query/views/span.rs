@@ -2,15 +2,16 @@
 //! row by row.
 //!
 //! Per block of rows the table's smallest `start` and largest `end` are kept once
-//! ([`TimeIndex`], owned by the [`ViewCache`](crate::query::ViewCache)), the blocks ordered by
-//! them. The selection's earliest start is in the first block of that order holding a selected
+//! ([`TimeIndex`], owned by the [`ViewCache`](crate::query::ViewCache), taken from the same
+//! zone maps the time filters read), the blocks ordered by them. The selection's earliest start is in the first block of that order holding a selected
 //! row, unless a later block's bound can still beat what was found; the same for the latest end.
 //! On logs in time order (as AWS writes them) one or two blocks are read, so the views never
 //! read `end` at all, and the span of a selection computed by subtraction costs no scan.
 
 use super::acc::ViewCols;
-use crate::model::columns::{ColumnView, with_slice};
+use crate::model::columns::ColumnView;
 use crate::query::block::{BLOCK, Block, NULL};
+use crate::query::zones::Zones;
 
 /// One block's bound: (value, chunk, block index in the chunk).
 type Bound = (u64, u32, u32);
@@ -24,10 +25,12 @@ pub(crate) struct TimeIndex {
 }
 
 impl TimeIndex {
-    /// Reads `start` and `end` once.
-    pub(crate) fn new(cols: &[ColumnView<'_>], vc: &ViewCols) -> TimeIndex {
-        let mut by_start = bounds(cols, vc.start, true);
-        let mut by_end = bounds(cols, vc.end, false);
+    /// From the zone maps of `start` and `end` (blocks of [`BLOCK`] rows): each block's
+    /// smallest start, and its largest end when that is not 0.
+    pub(crate) fn new(start: Option<&Zones>, end: Option<&Zones>) -> TimeIndex {
+        // An all-null zone is (u64::MAX, 0): no bound.
+        let mut by_start = bounds(start, |lo, hi| (lo <= hi).then_some(lo));
+        let mut by_end = bounds(end, |lo, hi| (lo <= hi && hi > 0).then_some(hi));
         by_start.sort_unstable();
         by_end.sort_unstable_by(|a, b| b.cmp(a));
         TimeIndex { by_start, by_end }
@@ -47,33 +50,18 @@ impl TimeIndex {
     }
 }
 
-/// Each block's smallest (`min`) or largest non-zero value of column `c`, ignoring nulls.
-#[allow(clippy::unnecessary_cast)] // `with_slice!` includes `u64` slices
-fn bounds(cols: &[ColumnView<'_>], c: Option<usize>, min: bool) -> Vec<Bound> {
-    let Some(col) = c.and_then(|c| cols.get(c)) else {
+/// Each zone's bound picked by `pick` from its (smallest, largest) non-null value, if any.
+fn bounds(zones: Option<&Zones>, pick: impl Fn(u64, u64) -> Option<u64>) -> Vec<Bound> {
+    let Some(zones) = zones else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for (k, ch) in col.chunks.iter().enumerate() {
-        with_slice!(ch.values, v => {
-            for (b, block) in v.chunks(BLOCK).enumerate() {
-                let base = b * BLOCK;
-                let valid = |i: usize| !ch.is_null(base + i);
-                let best = if min {
-                    block.iter().enumerate().filter(|(i, _)| valid(*i)).map(|(_, x)| *x as u64).min()
-                } else {
-                    block
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, x)| **x as u64 > 0 && valid(*i))
-                        .map(|(_, x)| *x as u64)
-                        .max()
-                };
-                if let Some(x) = best {
-                    out.push((x, k as u32, b as u32));
-                }
+    for (k, chunk) in zones.0.iter().enumerate() {
+        for (b, &(lo, hi)) in chunk.iter().enumerate() {
+            if let Some(x) = pick(lo, hi) {
+                out.push((x, k as u32, b as u32));
             }
-        });
+        }
     }
     out
 }
