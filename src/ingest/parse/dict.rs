@@ -151,6 +151,16 @@ impl AddrDict {
             *self.map.entry(key).or_insert_with(new)
         }
     }
+
+    /// The id of an IPv4 address, as [`AddrDict::id`] of its key.
+    #[inline]
+    pub(crate) fn v4_id(&mut self, v4: u32) -> u32 {
+        let values = &mut self.values;
+        *self.v4.entry(v4).or_insert_with(|| {
+            values.push(V4_MAPPED | u128::from(v4));
+            (values.len() - 1) as u32
+        })
+    }
 }
 
 /// The dictionaries of one file.

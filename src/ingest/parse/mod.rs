@@ -15,6 +15,7 @@ mod number;
 mod segment;
 #[cfg(test)]
 mod tests;
+mod v2;
 
 use std::sync::Arc;
 
@@ -161,7 +162,7 @@ fn scan_value(kind: Kind, line: &[u8], start: usize) -> (usize, Option<u128>) {
 }
 
 /// The length of an IPv4 address's dotted-quad text without leading zeros.
-#[inline]
+#[inline(always)]
 fn v4_len(v4: u32) -> usize {
     let digits = |o: u32| 1 + usize::from(o >= 10) + usize::from(o >= 100);
     digits(v4 >> 24) + digits((v4 >> 16) & 0xff) + digits((v4 >> 8) & 0xff) + digits(v4 & 0xff) + 3
@@ -206,6 +207,8 @@ pub struct RecordParser {
     /// `timestamp,message` CSV (CloudWatch console download) seen.
     csv_messages: bool,
     kinds: Vec<Kind>,
+    /// The layout's kinds are the default layout's: [`v2::record`] is tried first.
+    v2: bool,
     scratch: Vec<u128>,
     notes: Vec<String>,
 }
@@ -226,10 +229,12 @@ impl RecordParser {
             records: 0,
             csv_messages: false,
             kinds: Vec::new(),
+            v2: false,
             scratch: Vec::with_capacity(64),
             notes: Vec::new(),
         };
         p.kinds = p.layout.iter().map(Column::kind).collect();
+        p.v2 = p.kinds == v2::V2_KINDS;
         p
     }
 
@@ -306,6 +311,7 @@ impl RecordParser {
         }
         self.seal();
         self.kinds = layout.iter().map(Column::kind).collect();
+        self.v2 = self.kinds == v2::V2_KINDS;
         self.layout = layout;
     }
 
@@ -352,6 +358,11 @@ impl RecordParser {
         let Some(seg) = self.current.as_mut() else {
             return;
         };
+        if self.v2 && v2::record(line, &mut seg.cols, &mut self.dicts) {
+            seg.rows += 1;
+            self.records += 1;
+            return;
+        }
         let n = self.kinds.len();
         let row = seg.rows as u32;
         let len = line.len();

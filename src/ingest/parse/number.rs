@@ -100,7 +100,7 @@ fn parse_8_digits(word: u64) -> Option<u64> {
 
 /// [`parse_8_digits`] for a word known to hold eight ASCII digits.
 #[inline]
-fn parse_8_digits_unchecked(word: u64) -> u64 {
+pub(super) fn parse_8_digits_unchecked(word: u64) -> u64 {
     let v = word.wrapping_sub(0x3030_3030_3030_3030);
     let v = v.wrapping_mul(10).wrapping_add(v >> 8);
     ((v & 0x0000_00ff_0000_00ff).wrapping_mul(100 + (1_000_000 << 32))

@@ -280,3 +280,186 @@ fn wrappers() {
     let f = p.finish();
     assert_eq!(f.records, 2, "{:?}", f.skipped);
 }
+
+/// Everything a parsed file holds, in comparable form.
+fn parsed_summary(p: RecordParser) -> String {
+    let f = p.finish();
+    let mut out = format!("records {} skipped {:?}\n", f.records, f.skipped);
+    for seg in &f.segments {
+        for c in &seg.cols {
+            let mut values = Vec::new();
+            c.values.for_each_u64(|v| values.push(v));
+            out.push_str(&format!("{values:?} nulls {:?}\n", c.nulls));
+        }
+    }
+    out.push_str(&format!("addrs {:?}\n", f.dicts.addrs.values));
+    for (name, d) in &f.dicts.strings {
+        out.push_str(&format!("{name} {:?}\n", d.values));
+    }
+    out
+}
+
+/// A default-layout line with some of its fields, separators or length made unusual.
+fn mutated_v2_line(next: &mut impl FnMut(u64) -> u64) -> String {
+    let pick = |next: &mut dyn FnMut(u64) -> u64, options: &[&str]| {
+        options[next(options.len() as u64) as usize].to_owned()
+    };
+    // Half the lines are valid but for their numbers' sizes; in the other half every field may
+    // be unusual.
+    let wild = next(2) == 0;
+    let odd = |next: &mut dyn FnMut(u64) -> u64, one_in: u64| wild && next(one_in) == 0;
+    let octet = |next: &mut dyn FnMut(u64) -> u64| match next(20) {
+        _ if !wild => next(256).to_string(),
+        0 => "256".to_owned(),
+        1 => "010".to_owned(),
+        2 => "00".to_owned(),
+        3 => "1000".to_owned(),
+        _ => next(256).to_string(),
+    };
+    let addr = |next: &mut dyn FnMut(u64) -> u64| match next(25) {
+        _ if !wild => (0..4).map(|_| octet(next)).collect::<Vec<_>>().join("."),
+        0 => pick(
+            next,
+            &[
+                "-",
+                "2600:1f18::1",
+                "1.2.3",
+                "1.2.3.4.5",
+                "1..2.3",
+                "a.b.c.d",
+            ],
+        ),
+        1 => format!("{}.{}.{}.{}.", next(256), next(256), next(256), next(256)),
+        _ => (0..4).map(|_| octet(next)).collect::<Vec<_>>().join("."),
+    };
+    let number = |next: &mut dyn FnMut(u64) -> u64, max: u64| match next(16) {
+        _ if !wild && max < u64::MAX => next(max + 1).to_string(),
+        0 => pick(
+            next,
+            &["-", "12a", "", "4294967296", "18446744073709551615"],
+        ),
+        1 => pick(
+            next,
+            &[
+                "18446744073709551616",
+                "99999999999999999",
+                "1234567890123456",
+            ],
+        ),
+        2 => format!("{}", next(u64::MAX)),
+        3 => format!("0{}", next(1000)),
+        _ => {
+            let digits = next(11) as u32 + 1;
+            next(10u64.pow(digits)).to_string()
+        }
+    };
+    let time = |next: &mut dyn FnMut(u64) -> u64| match next(10) {
+        1 if !wild => format!("{}", 1_709_251_200 + next(100_000)),
+        0 => format!("{}", 1_709_251_200_000 + next(100_000)),
+        1 => pick(
+            next,
+            &[
+                "-",
+                "4294967296",
+                "4294967295",
+                "0",
+                "99999999999",
+                "100000000000",
+            ],
+        ),
+        _ => format!("{}", 1_709_251_200 + next(100_000)),
+    };
+    let fields = vec![
+        if odd(next, 3) {
+            pick(next, &["3", "255", "256", "-"])
+        } else {
+            "2".to_owned()
+        },
+        if odd(next, 5) {
+            "-".to_owned()
+        } else {
+            pick(next, &["123456789012", "264187939027"])
+        },
+        if next(10) == 0 {
+            format!("eni-{}", "a".repeat(next(90) as usize))
+        } else {
+            format!("eni-{:017x}", next(40))
+        },
+        addr(next),
+        addr(next),
+        number(next, u64::from(u16::MAX)),
+        number(next, u64::from(u16::MAX)),
+        number(next, u64::from(u8::MAX)),
+        number(next, u64::MAX),
+        number(next, u64::MAX),
+        time(next),
+        time(next),
+        if odd(next, 4) {
+            pick(next, &["-", "accept"])
+        } else {
+            pick(next, &["ACCEPT", "REJECT"])
+        },
+        if odd(next, 4) {
+            pick(next, &["NODATA", "SKIPDATA", "-"])
+        } else {
+            "OK".to_owned()
+        },
+    ];
+    join_fields(fields, next, wild)
+}
+
+/// The fields joined by single spaces, or now and then (more often when `wild`) by other
+/// separators, with a field missing or one too many.
+fn join_fields(mut fields: Vec<String>, next: &mut impl FnMut(u64) -> u64, wild: bool) -> String {
+    match next(if wild { 12 } else { 1000 }) {
+        0 => {
+            fields.pop();
+        }
+        1 => fields.push("extra".to_owned()),
+        _ => {}
+    }
+    let mut line = String::new();
+    for (k, f) in fields.iter().enumerate() {
+        if k > 0 {
+            line.push_str(match next(if wild { 30 } else { 1000 }) {
+                0 => "  ",
+                1 => "\t",
+                2 => " \t",
+                _ => " ",
+            });
+        }
+        line.push_str(f);
+    }
+    line
+}
+
+#[test]
+fn the_v2_fast_path_agrees_with_the_general_parser() {
+    let mut seed = 7u64;
+    let mut next = move |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        if m == 0 { seed } else { seed % m }
+    };
+    let general = || {
+        let mut p = parser();
+        p.v2 = false;
+        p
+    };
+    let (mut stream_fast, mut stream_general) = (parser(), general());
+    assert!(stream_fast.v2, "the default layout takes the fast path");
+    let mut accepted = 0;
+    for n in 0..30_000u64 {
+        let line = mutated_v2_line(&mut next);
+        let (mut fast, mut slow) = (parser(), general());
+        for p in [&mut fast, &mut slow, &mut stream_fast, &mut stream_general] {
+            p.line(line.as_bytes(), n + 1);
+        }
+        accepted += fast.records;
+        assert_eq!(parsed_summary(fast), parsed_summary(slow), "{line}");
+    }
+    assert_eq!(parsed_summary(stream_fast), parsed_summary(stream_general));
+    // Both kinds of line were seen in numbers.
+    assert!((3_000..27_000).contains(&accepted), "{accepted} accepted");
+}
