@@ -55,30 +55,20 @@ fn push_value(
     row: u32,
     dicts: &mut FileDicts,
 ) {
-    let is_null = v == NULL;
-    if is_null {
+    let value = if v == NULL {
         col.nulls.push(row);
-    }
-    let v = if is_null { 0 } else { v };
-    match &mut col.values {
-        Values::U8(vec) => vec.push(v as u8),
-        Values::U16(vec) => vec.push(v as u16),
-        Values::U32(vec) => vec.push(v as u32),
-        Values::U64(vec) => vec.push(v as u64),
-        Values::Ids(vec) => {
-            let id = if is_null {
-                0
-            } else if kind == Kind::Addr {
-                dicts.addrs.id(v)
-            } else {
-                match dicts.strings.get_mut(col.dict) {
-                    Some((_, d)) => d.id(text, start, end),
-                    None => 0,
-                }
-            };
-            vec.push(id);
+        0
+    } else {
+        match kind {
+            Kind::Addr => u64::from(dicts.addrs.id(v)),
+            Kind::Str => match dicts.strings.get_mut(col.dict) {
+                Some((_, d)) => u64::from(d.id(text, start, end)),
+                None => 0,
+            },
+            _ => v as u64,
         }
-    }
+    };
+    col.values.push(value);
 }
 
 /// Scans the token starting at `start` and parses it as `kind` in the same pass. Returns the end

@@ -6,10 +6,11 @@ use crate::model::schema::{Column, Kind};
 
 /// Values of one column of a segment. Strings and addresses hold file-local dictionary ids.
 ///
-/// While parsing, a column holds its kind's variant; a sealed segment is narrowed
-/// ([`Values::narrow`]): counters whose values fit 32 bits become `U32`, and dictionary ids
-/// `U8` or `U16` when the ids fit, so the parsed files wait for assembly in about the frame's
-/// size rather than half as much again. The column's [`Kind`] says how to read them.
+/// A column starts in the narrowest variant its kind allows: dictionary ids in `U8`, counters
+/// in `U32`; [`Values::push`] widens it (ids to `U16`, then `Ids`; counters to `U64`) when a value
+/// does not fit. So the parsed files are written, and wait for assembly, in about the frame's
+/// size, with no copy at seal. A sealed segment is narrowed again ([`Values::narrow`]) for the
+/// rare column that a refused line widened. The column's [`Kind`] says how to read them.
 #[derive(Debug)]
 pub enum Values {
     /// `Kind::U8`, or the ids of a sealed segment that fit 8 bits.
@@ -27,12 +28,43 @@ pub enum Values {
 impl Values {
     pub(crate) fn new(kind: Kind) -> Values {
         match kind {
-            Kind::U8 => Values::U8(Vec::new()),
+            Kind::U8 | Kind::Addr | Kind::Str => Values::U8(Vec::new()),
             Kind::U16 => Values::U16(Vec::new()),
-            Kind::Time => Values::U32(Vec::new()),
-            Kind::U64 => Values::U64(Vec::new()),
-            Kind::Addr | Kind::Str => Values::Ids(Vec::new()),
+            Kind::Time | Kind::U64 => Values::U32(Vec::new()),
         }
+    }
+
+    /// Appends `v`, widening the column first if `v` does not fit its variant. Only ids (in
+    /// `U8`, `U16`) and counters (in `U32`) can need it: every other value was checked against
+    /// its kind's range before.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, v: u64) {
+        match self {
+            Values::U8(vec) if v <= u64::from(u8::MAX) => vec.push(v as u8),
+            Values::U16(vec) if v <= u64::from(u16::MAX) => vec.push(v as u16),
+            Values::U32(vec) | Values::Ids(vec) if v <= u64::from(u32::MAX) => vec.push(v as u32),
+            Values::U64(vec) => vec.push(v),
+            _ => self.widen_push(v),
+        }
+    }
+
+    /// [`Values::push`] of a value that does not fit: the values so far move to the next
+    /// variant that holds `v`, with the same capacity (reserved for the whole file).
+    #[cold]
+    fn widen_push(&mut self, v: u64) {
+        fn wider<T: Copy, U: From<T>>(old: &[T], capacity: usize) -> Vec<U> {
+            let mut out = Vec::with_capacity(capacity.max(old.len() + 1));
+            out.extend(old.iter().map(|&x| U::from(x)));
+            out
+        }
+        *self = match self {
+            Values::U8(old) if v <= u64::from(u16::MAX) => Values::U16(wider(old, old.capacity())),
+            Values::U8(old) => Values::Ids(wider(old, old.capacity())),
+            Values::U16(old) => Values::Ids(wider(old, old.capacity())),
+            Values::U32(old) | Values::Ids(old) => Values::U64(wider(old, old.capacity())),
+            Values::U64(_) => return,
+        };
+        self.push(v);
     }
 
     /// Narrows a sealed segment's counters and ids to the smallest width that holds them (a

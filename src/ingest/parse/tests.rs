@@ -463,3 +463,76 @@ fn the_v2_fast_path_agrees_with_the_general_parser() {
     // Both kinds of line were seen in numbers.
     assert!((3_000..27_000).contains(&accepted), "{accepted} accepted");
 }
+
+/// The variant a column of the segment being filled holds: its width in bytes.
+fn current_width(p: &RecordParser, col: usize) -> usize {
+    match p.current.as_ref().map(|s| &s.cols[col].values) {
+        Some(Values::U8(_)) => 1,
+        Some(Values::U16(_)) => 2,
+        Some(Values::U32(_) | Values::Ids(_)) => 4,
+        Some(Values::U64(_)) => 8,
+        None => 0,
+    }
+}
+
+#[test]
+fn columns_start_narrow_and_widen_when_a_value_does_not_fit() {
+    const SRC: usize = 3;
+    const BYTES: usize = 9;
+    let mut p = parser();
+    let line = |i: u32, bytes: u64, start: &str| {
+        let src = std::net::Ipv4Addr::from(0x0a00_0000 + i);
+        format!(
+            "2 123456789012 eni-1 {src} 192.168.0.1 443 80 6 1 {bytes} {start} 1709251260 ACCEPT OK"
+        )
+    };
+    let mut expected_bytes = Vec::new();
+    for i in 0..70_000u32 {
+        // A refused line (bad `start`) whose `bytes` does not fit 32 bits: rolled back.
+        if i == 10 {
+            p.line(line(i, 6_000_000_000, "x").as_bytes(), 0);
+            assert_eq!(p.skipped.count, 1);
+            assert_eq!(
+                current_width(&p, BYTES),
+                8,
+                "widened before the line was refused"
+            );
+        }
+        let bytes = if i == 50_000 {
+            5_000_000_000
+        } else {
+            u64::from(i)
+        };
+        p.line(line(i, bytes, "1709251200").as_bytes(), u64::from(i) + 1);
+        expected_bytes.push(bytes);
+        match i {
+            0 => assert_eq!(current_width(&p, SRC), 1),
+            300 => assert_eq!(current_width(&p, SRC), 2),
+            66_000 => assert_eq!(current_width(&p, SRC), 4),
+            _ => {}
+        }
+    }
+    assert_eq!(current_width(&p, 1), 1, "one account: 8-bit ids throughout");
+    let f = p.finish();
+    let seg = &f.segments[0];
+    let mut srcs = Vec::new();
+    seg.cols[SRC]
+        .values
+        .for_each_u64(|id| srcs.push(f.dicts.addrs.values[id as usize]));
+    let want: Vec<u128> = (0..70_000u32)
+        .map(|i| crate::model::addr::v4_key(0x0a00_0000 + i))
+        .collect();
+    assert_eq!(srcs, want);
+    let mut bytes = Vec::new();
+    seg.cols[BYTES].values.for_each_u64(|b| bytes.push(b));
+    assert_eq!(bytes, expected_bytes);
+    assert!(matches!(seg.cols[BYTES].values, Values::U64(_)));
+
+    // Without the large value, the column widened by the refused line is narrow again once
+    // sealed.
+    let mut p = parser();
+    p.line(line(1, 6_000_000_000, "x").as_bytes(), 1);
+    p.line(line(2, 7, "1709251200").as_bytes(), 2);
+    let f = p.finish();
+    assert!(matches!(f.segments[0].cols[BYTES].values, Values::U32(ref v) if v == &[7]));
+}

@@ -9,7 +9,7 @@
 
 use super::dict::FileDicts;
 use super::number::parse_8_digits_unchecked;
-use super::segment::{ColData, Values};
+use super::segment::ColData;
 use super::{MILLIS_THRESHOLD, v4_len};
 use crate::model::schema::Kind;
 
@@ -258,7 +258,7 @@ fn parse_record(p: &Padded, f: &[(usize, usize); 14]) -> Option<Record> {
 }
 
 /// Parses `line` as a default-layout record and appends it to `cols` (the segment's 14
-/// columns, in their parse-time variants). `false`: nothing was appended, the general parser
+/// columns). `false`: nothing was appended, the general parser
 /// must take the line.
 #[inline]
 pub(super) fn record(line: &[u8], cols: &mut [ColData], dicts: &mut FileDicts) -> bool {
@@ -284,59 +284,27 @@ pub(super) fn record(line: &[u8], cols: &mut [ColData], dicts: &mut FileDicts) -
     let [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13] = cols else {
         return false;
     };
-    let dict_of = [c1.dict, c2.dict, c12.dict, c13.dict];
-    let (
-        Values::U8(version),
-        Values::Ids(account),
-        Values::Ids(interface),
-        Values::Ids(src),
-        Values::Ids(dst),
-        Values::U16(srcport),
-        Values::U16(dstport),
-        Values::U8(protocol),
-        Values::U64(packets),
-        Values::U64(bytes),
-        Values::U32(start),
-        Values::U32(end),
-        Values::Ids(action),
-        Values::Ids(status),
-    ) = (
-        &mut c0.values,
-        &mut c1.values,
-        &mut c2.values,
-        &mut c3.values,
-        &mut c4.values,
-        &mut c5.values,
-        &mut c6.values,
-        &mut c7.values,
-        &mut c8.values,
-        &mut c9.values,
-        &mut c10.values,
-        &mut c11.values,
-        &mut c12.values,
-        &mut c13.values,
-    )
-    else {
-        return false;
+    let mut id = |col: &mut ColData, k: usize| {
+        let id = match dicts.strings.get_mut(col.dict) {
+            Some((_, d)) => d.id(&p.buf, f[k].0, f[k].1),
+            None => 0,
+        };
+        col.values.push(u64::from(id));
     };
-    let mut id = |dict: usize, k: usize| match dicts.strings.get_mut(dict) {
-        Some((_, d)) => d.id(&p.buf, f[k].0, f[k].1),
-        None => 0,
-    };
-    account.push(id(dict_of[0], 1));
-    interface.push(id(dict_of[1], 2));
-    action.push(id(dict_of[2], 12));
-    status.push(id(dict_of[3], 13));
-    src.push(dicts.addrs.v4_id(r.addrs[0]));
-    dst.push(dicts.addrs.v4_id(r.addrs[1]));
-    version.push(r.version);
-    srcport.push(r.ports[0]);
-    dstport.push(r.ports[1]);
-    protocol.push(r.protocol);
-    packets.push(r.counters[0]);
-    bytes.push(r.counters[1]);
-    start.push(r.times[0]);
-    end.push(r.times[1]);
+    id(c1, 1);
+    id(c2, 2);
+    id(c12, 12);
+    id(c13, 13);
+    c3.values.push(u64::from(dicts.addrs.v4_id(r.addrs[0])));
+    c4.values.push(u64::from(dicts.addrs.v4_id(r.addrs[1])));
+    c0.values.push(u64::from(r.version));
+    c5.values.push(u64::from(r.ports[0]));
+    c6.values.push(u64::from(r.ports[1]));
+    c7.values.push(u64::from(r.protocol));
+    c8.values.push(r.counters[0]);
+    c9.values.push(r.counters[1]);
+    c10.values.push(u64::from(r.times[0]));
+    c11.values.push(u64::from(r.times[1]));
     true
 }
 
