@@ -13,15 +13,16 @@ use crate::model::schema::{Column, Kind};
 /// rare column that a refused line widened. The column's [`Kind`] says how to read them.
 #[derive(Debug)]
 pub enum Values {
-    /// `Kind::U8`, or the ids of a sealed segment that fit 8 bits.
+    /// `Kind::U8`, or dictionary ids while they fit 8 bits.
     U8(Vec<u8>),
-    /// `Kind::U16`, or the ids of a sealed segment that fit 16 bits.
+    /// `Kind::U16`, or dictionary ids while they fit 16 bits.
     U16(Vec<u16>),
-    /// `Kind::Time` (seconds), or the counters of a sealed segment that fit 32 bits.
+    /// `Kind::Time` (seconds), or counters (`Kind::U64`) while they fit 32 bits.
     U32(Vec<u32>),
-    /// `Kind::U64`.
+    /// Counters (`Kind::U64`) once one of them did not fit 32 bits.
     U64(Vec<u64>),
-    /// `Kind::Addr` and `Kind::Str`: ids into the file's dictionary for this column.
+    /// `Kind::Addr` and `Kind::Str`: ids into the file's dictionary for this column, once one
+    /// of them did not fit 16 bits.
     Ids(Vec<u32>),
 }
 

@@ -1,6 +1,8 @@
-//! The fast path for the default (version 2) layout: the separators of a whole line are found
-//! first, 16 bytes at a time, and each field is then parsed from its known bounds with no
-//! per-character loop (numbers) and no per-field dispatch on its kind.
+//! The fast path for lines of the default (version 2) layout, or any layout of the same kinds in
+//! the same order. The line is classified first, 16 bytes at a time, into three bit masks
+//! (separators, dots, digits); the separators give the fields' bounds, a number is valid when
+//! the digit mask covers it and is converted from one or two words with no per-character loop,
+//! an address when its dots and digits cover it, with its octets at the dots' positions.
 //!
 //! It takes only the common case: 14 fields separated by single spaces, no `-`, numbers of at most
 //! 16 digits, IPv4 addresses, a line of at most [`MAX_LINE`] bytes. Anything else (and any invalid
