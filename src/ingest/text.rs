@@ -74,7 +74,7 @@ pub(crate) fn text_stream(
             if len > 0 {
                 line_no += 1;
                 if !skipping_long {
-                    handle_line(parser, &data[..len], line_no, limits);
+                    handle_line(parser, &data[..len], (0, len), line_no, limits);
                 }
             }
             report(
@@ -98,7 +98,7 @@ pub(crate) fn text_stream(
             if skipping_long {
                 skipping_long = false;
             } else {
-                handle_line(parser, &data[start..end], line_no, limits);
+                handle_line(parser, &data[..len], (start, end), line_no, limits);
             }
             start = end + 1;
         }
@@ -171,31 +171,39 @@ fn read_some(
     Ok(filled)
 }
 
-/// A line of a text stream: skipped if longer than the limit, parsed otherwise.
+/// The line `text[start..end]` of a text: skipped if longer than the limit, parsed otherwise
+/// (in place: the parser may read past the line's end within `text`, never past `text`).
 pub(crate) fn handle_line(
     parser: &mut RecordParser,
-    line: &[u8],
+    text: &[u8],
+    (start, end): (usize, usize),
     line_no: u64,
     limits: &ReadLimits,
 ) {
+    let line = text.get(start..end).unwrap_or_default();
     if line.len() > limits.max_line_bytes {
         let limit = limits.max_line_bytes;
         parser.skip(line_no, SkipReason::TooLong { limit }, line);
-    } else {
-        handle_text_line(parser, line, line_no);
+    } else if parser.line_in(text, start, end, line_no) {
+        json_line(parser, line, line_no);
     }
 }
 
 pub(crate) fn handle_text_line(parser: &mut RecordParser, line: &[u8], line_no: u64) {
     if parser.line(line, line_no) {
-        let line = super::parse::trim(line);
-        match serde_json::from_slice::<serde_json::Value>(line) {
-            Ok(v) => json_value(&v, parser, line_no, 0),
-            Err(e) => parser.skip(
-                line_no,
-                SkipReason::BadJson(format!("invalid JSON: {e}")),
-                line,
-            ),
-        }
+        json_line(parser, line, line_no);
+    }
+}
+
+/// A line that starts with `{`: a JSON record (CloudWatch Logs subscription or export).
+fn json_line(parser: &mut RecordParser, line: &[u8], line_no: u64) {
+    let line = super::parse::trim(line);
+    match serde_json::from_slice::<serde_json::Value>(line) {
+        Ok(v) => json_value(&v, parser, line_no, 0),
+        Err(e) => parser.skip(
+            line_no,
+            SkipReason::BadJson(format!("invalid JSON: {e}")),
+            line,
+        ),
     }
 }

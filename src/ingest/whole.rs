@@ -115,9 +115,8 @@ fn text_slice(
     let mut newlines = memchr::memchr_iter(b'\n', text);
     while start < text.len() {
         let end = newlines.next().unwrap_or(text.len());
-        let line = &text[start..end];
         line_no += 1;
-        handle_line(parser, line, line_no, limits);
+        handle_line(parser, text, (start, end), line_no, limits);
         start = end + 1;
         if line_no == 4096 {
             // Lines so far predict the rest: size the columns once (3% margin; any excess is

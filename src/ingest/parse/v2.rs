@@ -36,10 +36,14 @@ pub(super) const V2_KINDS: [Kind; 14] = [
 /// Longer lines take the general path (a v2 line is 100–130 bytes; 128 bytes is eight loads).
 const MAX_LINE: usize = 128;
 
-/// The line, copied into a zero-padded buffer so that every 8- and 16-byte load is in bounds,
-/// with one bit per byte for separators, dots and digits.
-struct Padded {
-    buf: [u8; MAX_LINE + 16],
+/// Readable bytes a line needs from its start: every 8- and 16-byte load is in bounds.
+pub(super) const PADDED: usize = MAX_LINE + 16;
+
+/// A line (its first `len` bytes, in a slice of at least [`PADDED`] bytes: the text it is
+/// part of, or a zero-padded copy), with one bit per byte of the line for separators, dots and
+/// digits.
+struct Padded<'a> {
+    buf: &'a [u8],
     seps: u128,
     dots: u128,
     digits: u128,
@@ -85,11 +89,11 @@ fn classify16(chunk: &[u8; 16]) -> [u16; 3] {
     m
 }
 
-impl Padded {
+impl<'a> Padded<'a> {
+    /// `None` when `buf` is shorter than [`PADDED`].
     #[inline]
-    fn new(line: &[u8]) -> Padded {
-        let mut buf = [0u8; MAX_LINE + 16];
-        buf[..line.len()].copy_from_slice(line);
+    fn new(buf: &'a [u8], len: usize) -> Option<Padded<'a>> {
+        let buf = buf.get(..PADDED)?;
         let mut masks = [0u128; 3];
         for c in 0..MAX_LINE / 16 {
             let mut chunk = [0u8; 16];
@@ -98,16 +102,18 @@ impl Padded {
                 *m |= u128::from(bits) << (16 * c);
             }
         }
-        let [seps, dots, digits] = masks;
-        Padded {
+        // Bytes past the line (the next lines, or padding) are not part of it.
+        let line = u128::MAX.checked_shr(128 - len as u32).unwrap_or(0);
+        let [seps, dots, digits] = masks.map(|m| m & line);
+        Some(Padded {
             buf,
             seps,
             dots,
             digits,
-        }
+        })
     }
 
-    /// The 8 bytes at `i` as a little-endian word (`i` < `MAX_LINE + 8`).
+    /// The 8 bytes at `i` as a little-endian word (`i` ≤ `MAX_LINE + 8`).
     #[inline]
     fn word(&self, i: usize) -> u64 {
         let mut w = [0u8; 8];
@@ -260,15 +266,35 @@ fn parse_record(p: &Padded, f: &[(usize, usize); 14]) -> Option<Record> {
 }
 
 /// Parses `line` as a default-layout record and appends it to `cols` (the segment's 14
-/// columns). `false`: nothing was appended, the general parser
-/// must take the line.
+/// columns). `false`: nothing was appended, the general parser must take the line.
 #[inline]
 pub(super) fn record(line: &[u8], cols: &mut [ColData], dicts: &mut FileDicts) -> bool {
     let len = line.len();
-    if len > MAX_LINE || len == 0 {
+    if len > MAX_LINE {
         return false;
     }
-    let p = Padded::new(line);
+    let mut buf = [0u8; PADDED];
+    buf[..len].copy_from_slice(line);
+    record_in(&buf, len, cols, dicts)
+}
+
+/// [`record`] of the line that is the first `len` bytes of `text`, read in place: `text` must
+/// hold at least [`PADDED`] bytes (what follows the line is masked off).
+#[inline]
+pub(super) fn record_in(
+    text: &[u8],
+    len: usize,
+    cols: &mut [ColData],
+    dicts: &mut FileDicts,
+) -> bool {
+    // A line that `trim` would change (a `\r` before the newline, a trailing space) is the
+    // general parser's: the fast path takes only what the general one would read the same.
+    if len > MAX_LINE || len == 0 || matches!(text[len - 1], b'\r' | b' ' | b'\t') {
+        return false;
+    }
+    let Some(p) = Padded::new(text, len) else {
+        return false;
+    };
     let Some(f) = field_bounds(p.seps, len) else {
         return false;
     };
@@ -288,7 +314,7 @@ pub(super) fn record(line: &[u8], cols: &mut [ColData], dicts: &mut FileDicts) -
     };
     let mut id = |col: &mut ColData, k: usize| {
         let id = match dicts.strings.get_mut(col.dict) {
-            Some((_, d)) => d.id(&p.buf, f[k].0, f[k].1),
+            Some((_, d)) => d.id(p.buf, f[k].0, f[k].1),
             None => 0,
         };
         col.values.push(u64::from(id));
@@ -317,7 +343,9 @@ mod tests {
     #[test]
     fn masks_and_fields() {
         let line = b"2 264187939027 eni-a6705e19694d88b1a 10.0.38.166 10.0.35.68 8443 54826 6 8 12771 1709251201 1709251203 ACCEPT OK";
-        let p = Padded::new(line);
+        let mut buf = [0u8; PADDED];
+        buf[..line.len()].copy_from_slice(line);
+        let p = Padded::new(&buf, line.len()).unwrap();
         let f = field_bounds(p.seps, line.len()).unwrap();
         assert_eq!(&line[f[3].0..f[3].1], b"10.0.38.166");
         assert_eq!(dotted_quad(&p, f[3].0, f[3].1), Some(0x0a00_26a6));
