@@ -187,7 +187,7 @@ fn build_column(col: &FlowColumn, parts: ColParts, inputs: &[ParsedInput]) -> Po
             Values::U64(v) => Some(v),
             other => {
                 let mut wide = Vec::with_capacity(other.len());
-                other.for_each_u64(|x| wide.push(x));
+                other.extend_mapped(&mut wide, |x| x);
                 Some(wide)
             }
         }),
@@ -470,7 +470,7 @@ fn dictionary_chunks<T: NativeType>(
                 }
                 // Ids still 32-bit, or narrowed when their segment was sealed.
                 Some((v, n)) => {
-                    v.for_each_u64(|id| ids.push(narrow(global(id as u32))));
+                    v.extend_mapped(&mut ids, |id| narrow(global(id as u32)));
                     nulls.extend(n.iter().map(|r| base + r));
                 }
                 _ => {

@@ -88,13 +88,14 @@ impl Values {
         }
     }
 
-    /// Calls `f` with each value as `u64`, in order.
-    pub(crate) fn for_each_u64(&self, mut f: impl FnMut(u64)) {
+    /// Appends `f` of each value (as `u64`), in order, to `out`: one reservation, no per-value
+    /// capacity test (what the assembly's id remapping spends its time in).
+    pub(crate) fn extend_mapped<T>(&self, out: &mut Vec<T>, f: impl Fn(u64) -> T) {
         match self {
-            Values::U8(v) => v.iter().for_each(|&x| f(u64::from(x))),
-            Values::U16(v) => v.iter().for_each(|&x| f(u64::from(x))),
-            Values::U32(v) | Values::Ids(v) => v.iter().for_each(|&x| f(u64::from(x))),
-            Values::U64(v) => v.iter().for_each(|&x| f(x)),
+            Values::U8(v) => out.extend(v.iter().map(|&x| f(u64::from(x)))),
+            Values::U16(v) => out.extend(v.iter().map(|&x| f(u64::from(x)))),
+            Values::U32(v) | Values::Ids(v) => out.extend(v.iter().map(|&x| f(u64::from(x)))),
+            Values::U64(v) => out.extend(v.iter().map(|&x| f(x))),
         }
     }
 

@@ -288,7 +288,7 @@ fn parsed_summary(p: RecordParser) -> String {
     for seg in &f.segments {
         for c in &seg.cols {
             let mut values = Vec::new();
-            c.values.for_each_u64(|v| values.push(v));
+            c.values.extend_mapped(&mut values, |v| v);
             out.push_str(&format!("{values:?} nulls {:?}\n", c.nulls));
         }
     }
@@ -565,13 +565,13 @@ fn columns_start_narrow_and_widen_when_a_value_does_not_fit() {
     let mut srcs = Vec::new();
     seg.cols[SRC]
         .values
-        .for_each_u64(|id| srcs.push(f.dicts.addrs.values[id as usize]));
+        .extend_mapped(&mut srcs, |id| f.dicts.addrs.values[id as usize]);
     let want: Vec<u128> = (0..70_000u32)
         .map(|i| crate::model::addr::v4_key(0x0a00_0000 + i))
         .collect();
     assert_eq!(srcs, want);
     let mut bytes = Vec::new();
-    seg.cols[BYTES].values.for_each_u64(|b| bytes.push(b));
+    seg.cols[BYTES].values.extend_mapped(&mut bytes, |b| b);
     assert_eq!(bytes, expected_bytes);
     assert!(matches!(seg.cols[BYTES].values, Values::U64(_)));
 
