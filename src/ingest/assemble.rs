@@ -182,7 +182,7 @@ fn build_column(col: &FlowColumn, parts: ColParts, inputs: &[ParsedInput]) -> Po
             Values::U32(v) => Some(v),
             _ => None,
         }),
-        // Some segment holds a value past 32 bits: the segments narrowed at seal widen back.
+        // Some segment holds a value past 32 bits: the 32-bit segments widen.
         Kind::U64 => numeric::<UInt64Type>(parts, name, |v| match v {
             Values::U64(v) => Some(v),
             other => {
@@ -245,8 +245,9 @@ fn validity(len: usize, nulls: &[u32]) -> Option<Bitmap> {
     Some(bits.into())
 }
 
-/// Whether every value of a counter column fits 32 bits: each segment was narrowed to `U32`
-/// when it was sealed if its values fit (`Values::narrow`), so no segment is still `U64`.
+/// Whether every value of a counter column fits 32 bits: a segment's counters are written as
+/// `U32` and widen to `U64` only for a value past 32 bits (`Values::push`; a refused line's
+/// widening is undone at seal by `Values::narrow`), so no segment is `U64`.
 fn counters_fit_u32(parts: &ColParts) -> bool {
     !parts
         .iter()
@@ -468,7 +469,7 @@ fn dictionary_chunks<T: NativeType>(
                     }
                     nulls = n;
                 }
-                // Ids still 32-bit, or narrowed when their segment was sealed.
+                // Ids of any width (each segment's as narrow as its ids allowed).
                 Some((v, n)) => {
                     v.extend_mapped(&mut ids, |id| narrow(global(id as u32)));
                     nulls.extend(n.iter().map(|r| base + r));
