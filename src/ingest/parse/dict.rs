@@ -140,16 +140,14 @@ pub struct AddrDict {
 impl AddrDict {
     #[inline]
     pub(crate) fn id(&mut self, key: u128) -> u32 {
+        if key >> 32 == V4_MAPPED >> 32 {
+            return self.v4_id(key as u32);
+        }
         let values = &mut self.values;
-        let new = || {
+        *self.map.entry(key).or_insert_with(|| {
             values.push(key);
             (values.len() - 1) as u32
-        };
-        if key >> 32 == V4_MAPPED >> 32 {
-            *self.v4.entry(key as u32).or_insert_with(new)
-        } else {
-            *self.map.entry(key).or_insert_with(new)
-        }
+        })
     }
 
     /// The id of an IPv4 address, as [`AddrDict::id`] of its key.

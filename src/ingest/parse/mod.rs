@@ -228,8 +228,7 @@ impl RecordParser {
             scratch: Vec::with_capacity(64),
             notes: Vec::new(),
         };
-        p.kinds = p.layout.iter().map(Column::kind).collect();
-        p.v2 = p.kinds == v2::V2_KINDS;
+        p.layout_kinds();
         p
     }
 
@@ -331,9 +330,14 @@ impl RecordParser {
             return;
         }
         self.seal();
-        self.kinds = layout.iter().map(Column::kind).collect();
-        self.v2 = self.kinds == v2::V2_KINDS;
         self.layout = layout;
+        self.layout_kinds();
+    }
+
+    /// The kinds of the current layout, and whether the fast path can take its lines.
+    fn layout_kinds(&mut self) {
+        self.kinds = self.layout.iter().map(Column::kind).collect();
+        self.v2 = self.kinds == v2::V2_KINDS;
     }
 
     /// Ends the current segment (a new one starts with the next record).

@@ -61,10 +61,7 @@ pub(crate) fn scan_short_number(line: &[u8], start: usize) -> Option<(usize, u64
         if !line.get(start + digits).copied().is_some_and(is_sep) {
             return None;
         }
-        // Right-align the digits and pad the low bytes with '0'.
-        let shift = 8 * (8 - digits) as u32;
-        let padded = (word << shift) | (0x3030_3030_3030_3030u64 >> (64 - shift));
-        return Some((start + digits, parse_8_digits_unchecked(padded)));
+        return Some((start + digits, leading_digits(word, digits)));
     }
     // Eight digits, then up to two more (10-digit epoch seconds).
     let mut v = parse_8_digits_unchecked(word);
@@ -98,9 +95,21 @@ fn parse_8_digits(word: u64) -> Option<u64> {
     Some(parse_8_digits_unchecked(word))
 }
 
+/// The value of the 1 to 8 ASCII digits that start `word` (little-endian, first digit in the
+/// low byte; known to be digits): right-aligned, the low bytes padded with '0'.
+#[inline(always)]
+pub(super) fn leading_digits(word: u64, len: usize) -> u64 {
+    let shift = 8 * (8 - len) as u32;
+    let padded = word.checked_shl(shift).unwrap_or(0)
+        | 0x3030_3030_3030_3030u64
+            .checked_shr(64 - shift)
+            .unwrap_or(0);
+    parse_8_digits_unchecked(padded)
+}
+
 /// [`parse_8_digits`] for a word known to hold eight ASCII digits.
 #[inline]
-pub(super) fn parse_8_digits_unchecked(word: u64) -> u64 {
+fn parse_8_digits_unchecked(word: u64) -> u64 {
     let v = word.wrapping_sub(0x3030_3030_3030_3030);
     let v = v.wrapping_mul(10).wrapping_add(v >> 8);
     ((v & 0x0000_00ff_0000_00ff).wrapping_mul(100 + (1_000_000 << 32))

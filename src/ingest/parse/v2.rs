@@ -10,7 +10,7 @@
 //! every line is still accepted or refused, and reported, by one set of rules.
 
 use super::dict::FileDicts;
-use super::number::parse_8_digits_unchecked;
+use super::number::leading_digits;
 use super::segment::ColData;
 use super::{MILLIS_THRESHOLD, v4_len};
 use crate::model::schema::Kind;
@@ -135,18 +135,6 @@ fn low_bits(n: usize) -> u64 {
     u64::MAX.checked_shr(64 - n as u32).unwrap_or(0)
 }
 
-/// The value of the 1 to 8 digits that start `word` (known to be digits).
-#[inline(always)]
-fn digits_upto8(word: u64, len: usize) -> u64 {
-    // Right-align the digits and pad the low bytes with '0'.
-    let shift = 8 * (8 - len) as u32;
-    let padded = (word.checked_shl(shift).unwrap_or(0))
-        | 0x3030_3030_3030_3030u64
-            .checked_shr(64 - shift)
-            .unwrap_or(0);
-    parse_8_digits_unchecked(padded)
-}
-
 /// The number `p[s..e]` (1 to 16 digits).
 #[inline(always)]
 fn number(p: &Padded, s: usize, e: usize) -> Option<u64> {
@@ -155,9 +143,9 @@ fn number(p: &Padded, s: usize, e: usize) -> Option<u64> {
         return None;
     }
     if len <= 8 {
-        return Some(digits_upto8(p.word(s), len));
+        return Some(leading_digits(p.word(s), len));
     }
-    Some(digits_upto8(p.word(s), len - 8) * 100_000_000 + digits_upto8(p.word(e - 8), 8))
+    Some(leading_digits(p.word(s), len - 8) * 100_000_000 + leading_digits(p.word(e - 8), 8))
 }
 
 /// A time field: seconds, or milliseconds turned into seconds; at most `u32::MAX`.
