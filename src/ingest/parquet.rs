@@ -9,9 +9,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use polars::prelude::*;
 
 use super::limits::{Progress, ReadLimits};
-use super::parse::RecordParser;
+use super::parse::{Cell, RecordParser};
 use super::text::report;
 use crate::model::schema::{Column, Kind};
+use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
 use polars_arrow::datatypes::{ArrowDataType, ArrowSchema};
 
 /// Guarded sections running now (see [`guarded`]). Process-wide, not per thread: a decoder may
@@ -117,41 +118,31 @@ pub(crate) fn read_parquet(
             plan.skipped.join(", ")
         ));
     }
-    let mut texts = Vec::with_capacity(plan.columns.len());
-    for (col, how) in df.columns().iter().zip(&plan.columns) {
-        let ca = as_text(col.as_materialized_series(), how.take)
-            .map_err(|e| format!("column `{}`: {e}", how.source))?;
-        texts.push(ca);
-    }
     let layout: Arc<[Column]> = plan.columns.iter().map(|c| c.column.clone()).collect();
-    let numeric: Vec<bool> = layout
-        .iter()
-        .map(|c| !matches!(c.kind(), Kind::Str | Kind::Addr))
-        .collect();
+    let mut sources = Vec::with_capacity(plan.columns.len());
+    for ((col, how), column) in df.columns().iter().zip(&plan.columns).zip(layout.iter()) {
+        let source = Source::of(col.as_materialized_series(), how.take, column.kind())
+            .map_err(|e| format!("column `{}`: {e}", how.source))?;
+        sources.push(source);
+    }
     parser.force_layout(layout);
     // Polars does not check that a damaged file's columns have as many values as it has rows.
-    if let Some(short) = texts.iter().find(|ca| ca.len() != df.height()) {
+    if let Some((short, how)) = sources
+        .iter()
+        .zip(&plan.columns)
+        .find(|(s, _)| s.len() != df.height())
+    {
         return Err(format!(
             "not a readable Parquet file: the file is damaged (column `{}` has {} values for {} rows)",
-            short.name(),
+            how.source,
             short.len(),
             df.height()
         ));
     }
-    let width = texts.len();
+    let width = sources.len();
     for row in 0..df.height() {
-        let res = parser.tokens_record(
-            |k| {
-                let tok = texts
-                    .get(k)
-                    .and_then(|ca| ca.get(row))
-                    .map_or(b"-".as_slice(), str::as_bytes);
-                if numeric.get(k) == Some(&true) {
-                    integral(tok)
-                } else {
-                    tok
-                }
-            },
+        let res = parser.cells_record(
+            |k| sources.get(k).map_or(Cell::Null, |s| s.cell(row)),
             width,
         );
         if let Err(reason) = res {
@@ -165,6 +156,58 @@ pub(crate) fn read_parquet(
     let (mut r, mut k) = (0, 0);
     report(parser, progress, &mut r, &mut k);
     Ok(())
+}
+
+/// A column's values as the record parser takes them: one array each, read by row.
+enum Source {
+    /// An integer column of a number field (every Parquet integer type but `UInt64`, cast to
+    /// `Int64`): the values as they are, no text round trip.
+    Ints(PrimitiveArray<i64>),
+    /// Anything else, as text; `numeric`: a number field's text (`443.0` is read as `443`).
+    Text {
+        values: Utf8ViewArray,
+        numeric: bool,
+    },
+}
+
+impl Source {
+    fn of(s: &Series, take: Take, kind: Kind) -> PolarsResult<Source> {
+        let numeric = !matches!(kind, Kind::Str | Kind::Addr);
+        let dtype = s.dtype();
+        if numeric && take == Take::Text && dtype.is_integer() && *dtype != DataType::UInt64 {
+            let ints = s.cast(&DataType::Int64)?;
+            let values = ints.i64()?.rechunk().downcast_iter().next().cloned();
+            return Ok(Source::Ints(values.unwrap_or_else(|| {
+                PrimitiveArray::new_empty(ArrowDataType::Int64)
+            })));
+        }
+        let text = as_text(s, take)?;
+        let values = text.rechunk().downcast_iter().next().cloned();
+        Ok(Source::Text {
+            values: values.unwrap_or_else(|| Utf8ViewArray::new_empty(ArrowDataType::Utf8View)),
+            numeric,
+        })
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Source::Ints(a) => a.len(),
+            Source::Text { values, .. } => values.len(),
+        }
+    }
+
+    /// The cell of row `row` (null past the end).
+    #[inline]
+    fn cell(&self, row: usize) -> Cell<'_> {
+        match self {
+            Source::Ints(a) if row < a.len() && a.is_valid(row) => Cell::Int(a.value(row)),
+            Source::Text { values, numeric } if row < values.len() && values.is_valid(row) => {
+                let tok = values.value(row).as_bytes();
+                Cell::Text(if *numeric { integral(tok) } else { tok })
+            }
+            _ => Cell::Null,
+        }
+    }
 }
 
 /// How a Parquet column becomes the text tokens the record parser takes.

@@ -9,6 +9,7 @@
 //! assembly merges the dictionaries and remaps the ids (see `ingest::assemble`).
 
 mod addr;
+mod cells;
 mod dict;
 mod line;
 mod number;
@@ -20,6 +21,7 @@ mod v2;
 use std::sync::Arc;
 
 pub use addr::parse_addr;
+pub use cells::Cell;
 pub use dict::{AddrDict, FileDicts, StrDict};
 pub use line::{header_columns, trim};
 pub use number::parse_uint;
@@ -500,31 +502,6 @@ impl RecordParser {
         } else {
             SkipReason::BadNumber { field, value }
         }
-    }
-
-    /// Parses one record given as tokens (Parquet rows; strings may contain spaces).
-    pub fn tokens_record<'t>(
-        &mut self,
-        token: impl Fn(usize) -> &'t [u8],
-        count: usize,
-    ) -> Result<(), SkipReason> {
-        let n = self.kinds.len();
-        if count != n {
-            return Err(SkipReason::FieldCount {
-                expected: n,
-                found: count,
-            });
-        }
-        self.scratch.clear();
-        for k in 0..n {
-            let tok = token(k);
-            match parse_value(self.kinds[k], tok) {
-                Some(v) => self.scratch.push(v),
-                None => return Err(self.value_error(k, tok)),
-            }
-        }
-        self.commit(token);
-        Ok(())
     }
 
     /// Appends the validated values in `scratch` (strings taken from `token`).
