@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use polars::prelude::*;
 
 use super::limits::{Progress, ReadLimits};
-use super::parse::{Cell, RecordParser};
+use super::parse::{Cell, Cells, RecordParser};
 use super::text::report;
 use crate::model::schema::{Column, Kind};
 use polars_arrow::array::{Array, PrimitiveArray, Utf8ViewArray};
@@ -139,19 +139,16 @@ pub(crate) fn read_parquet(
             df.height()
         ));
     }
-    let width = sources.len();
-    for row in 0..df.height() {
-        let res = parser.cells_record(
-            |k| sources.get(k).map_or(Cell::Null, |s| s.cell(row)),
-            width,
+    let mut skips = Vec::new();
+    parser.cells_records(&sources, df.height(), |row, reason| {
+        skips.push((row, reason))
+    });
+    for (row, reason) in skips {
+        parser.skip(
+            row as u64 + 1,
+            reason,
+            format!("parquet row {}", row + 1).as_bytes(),
         );
-        if let Err(reason) = res {
-            parser.skip(
-                row as u64 + 1,
-                reason,
-                format!("parquet row {}", row + 1).as_bytes(),
-            );
-        }
     }
     let (mut r, mut k) = (0, 0);
     report(parser, progress, &mut r, &mut k);
@@ -168,6 +165,20 @@ enum Source {
         values: Utf8ViewArray,
         numeric: bool,
     },
+}
+
+impl Cells for Source {
+    #[inline]
+    fn cell(&self, row: usize) -> Cell<'_> {
+        match self {
+            Source::Ints(a) if row < a.len() && a.is_valid(row) => Cell::Int(a.value(row)),
+            Source::Text { values, numeric } if row < values.len() && values.is_valid(row) => {
+                let tok = values.value(row).as_bytes();
+                Cell::Text(if *numeric { integral(tok) } else { tok })
+            }
+            _ => Cell::Null,
+        }
+    }
 }
 
 impl Source {
@@ -193,19 +204,6 @@ impl Source {
         match self {
             Source::Ints(a) => a.len(),
             Source::Text { values, .. } => values.len(),
-        }
-    }
-
-    /// The cell of row `row` (null past the end).
-    #[inline]
-    fn cell(&self, row: usize) -> Cell<'_> {
-        match self {
-            Source::Ints(a) if row < a.len() && a.is_valid(row) => Cell::Int(a.value(row)),
-            Source::Text { values, numeric } if row < values.len() && values.is_valid(row) => {
-                let tok = values.value(row).as_bytes();
-                Cell::Text(if *numeric { integral(tok) } else { tok })
-            }
-            _ => Cell::Null,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the field's kind as they are, with no text round trip; text goes through the same token
 //! rules as a line's.
 
-use super::{MILLIS_THRESHOLD, NULL, RecordParser, parse_value};
+use super::{MILLIS_THRESHOLD, NULL, RecordParser, SEGMENT_ROWS, parse_value, push_value};
 use crate::model::schema::Kind;
 use crate::model::skip::SkipReason;
 
@@ -33,51 +33,179 @@ fn int_value(kind: Kind, n: i64) -> Option<u128> {
     (v <= kind.max_value()).then_some(u128::from(v))
 }
 
+/// A column of cells, read by row (a Parquet column).
+pub trait Cells {
+    /// The cell of `row` (`Cell::Null` past the end).
+    fn cell(&self, row: usize) -> Cell<'_>;
+}
+
+/// Rows parsed and appended at a time, a column at a time.
+const BLOCK: usize = 4096;
+
+/// The value of a cell in a field of `kind`; `None` when invalid.
+#[inline]
+fn cell_value(kind: Kind, cell: Cell<'_>) -> Option<u128> {
+    match cell {
+        Cell::Null => Some(NULL),
+        Cell::Int(i) => int_value(kind, i),
+        Cell::Text(tok) => parse_value(kind, tok),
+    }
+}
+
 impl RecordParser {
-    /// Parses one record given as cells (`cell(k)` for field `k`, `count` of them), appending
-    /// it when every value is valid; otherwise nothing is appended and the reason is returned.
-    pub fn cells_record<'t>(
+    /// Parses `rows` records given as columns of cells (one per field of the layout), appending
+    /// every record whose values are all valid, in order; each other record is reported to
+    /// `skipped` with its row (from 0) and why, and nothing of it is appended. The rules are a
+    /// line's, with integers checked as numbers. Values are parsed a column at a time over a
+    /// block of rows, then the block's valid records appended a column at a time.
+    pub fn cells_records<C: Cells>(
         &mut self,
-        cell: impl Fn(usize) -> Cell<'t>,
-        count: usize,
-    ) -> Result<(), SkipReason> {
+        columns: &[C],
+        rows: usize,
+        mut skipped: impl FnMut(usize, SkipReason),
+    ) {
         let n = self.kinds.len();
-        if count != n {
-            return Err(SkipReason::FieldCount {
-                expected: n,
-                found: count,
-            });
+        if columns.len() != n {
+            for row in 0..rows {
+                let (expected, found) = (n, columns.len());
+                skipped(row, SkipReason::FieldCount { expected, found });
+            }
+            return;
         }
-        self.scratch.clear();
-        for (k, &kind) in self.kinds.iter().enumerate() {
-            let value = match cell(k) {
-                Cell::Null => Some(NULL),
-                Cell::Int(i) => int_value(kind, i),
-                Cell::Text(tok) => parse_value(kind, tok),
-            };
-            match value {
-                Some(v) => self.scratch.push(v),
-                None => {
-                    return Err(match cell(k) {
-                        Cell::Int(i) => self.value_error(k, i.to_string().as_bytes()),
-                        Cell::Text(tok) => self.value_error(k, tok),
-                        Cell::Null => self.value_error(k, b"-"),
-                    });
+        let mut values = vec![0u128; BLOCK * n];
+        let mut good: Vec<usize> = Vec::with_capacity(BLOCK);
+        for first in (0..rows).step_by(BLOCK) {
+            let len = BLOCK.min(rows - first);
+            let mut bad = [false; BLOCK];
+            for (k, (col, &kind)) in columns.iter().zip(&self.kinds).enumerate() {
+                let out = values
+                    .get_mut(k * BLOCK..k * BLOCK + len)
+                    .unwrap_or_default();
+                for ((i, v), b) in out.iter_mut().enumerate().zip(bad.iter_mut()) {
+                    match cell_value(kind, col.cell(first + i)) {
+                        Some(x) => *v = x,
+                        None => *b = true,
+                    }
                 }
             }
+            good.clear();
+            for (i, &b) in bad.iter().take(len).enumerate() {
+                if b {
+                    skipped(first + i, self.cells_error(columns, first + i));
+                } else {
+                    good.push(i);
+                }
+            }
+            self.append_block(columns, &values, first, &good);
         }
-        // Only string and address values are read from the text (the others are in `scratch`).
-        self.commit(|k| match cell(k) {
-            Cell::Text(tok) => tok,
-            Cell::Null | Cell::Int(_) => b"",
-        });
-        Ok(())
+    }
+
+    /// Why the record at `row` is invalid: its first invalid value.
+    fn cells_error<C: Cells>(&self, columns: &[C], row: usize) -> SkipReason {
+        for (k, (col, &kind)) in columns.iter().zip(&self.kinds).enumerate() {
+            let cell = col.cell(row);
+            if cell_value(kind, cell).is_none() {
+                return match cell {
+                    Cell::Int(i) => self.value_error(k, i.to_string().as_bytes()),
+                    Cell::Text(tok) => self.value_error(k, tok),
+                    Cell::Null => self.value_error(k, b"-"),
+                };
+            }
+        }
+        SkipReason::FieldCount {
+            expected: self.kinds.len(),
+            found: columns.len(),
+        }
+    }
+
+    /// Appends the block's valid records (`good`: their positions in the block, from `first`),
+    /// whose values are in `values` (column `k` at `k * BLOCK`), a column at a time; a segment
+    /// that fills up is sealed between two records, as a record at a time would.
+    fn append_block<C: Cells>(
+        &mut self,
+        columns: &[C],
+        values: &[u128],
+        first: usize,
+        mut good: &[usize],
+    ) {
+        while !good.is_empty() {
+            self.ensure_segment();
+            let Some(seg) = self.current.as_mut() else {
+                return;
+            };
+            let (now, rest) = good.split_at(good.len().min(SEGMENT_ROWS - seg.rows));
+            let base = seg.rows;
+            for (k, (col, &kind)) in seg.cols.iter_mut().zip(&self.kinds).enumerate() {
+                for (j, &i) in now.iter().enumerate() {
+                    let v = values.get(k * BLOCK + i).copied().unwrap_or(NULL);
+                    let tok = text_of(columns, k, first + i);
+                    let row = (base + j) as u32;
+                    push_value(col, kind, v, tok, 0, tok.len(), row, &mut self.dicts);
+                }
+            }
+            seg.rows += now.len();
+            self.records += now.len() as u64;
+            good = rest;
+        }
+    }
+}
+
+/// The text of column `k` at `row` (what a string or address value is read from; empty for
+/// the others).
+#[inline]
+fn text_of<C: Cells>(columns: &[C], k: usize, row: usize) -> &[u8] {
+    match columns.get(k).map(|c| c.cell(row)) {
+        Some(Cell::Text(tok)) => tok,
+        _ => b"",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::parse::segment::Values;
+    use crate::model::schema::parse_log_format;
+
+    /// Ports: row `r` is `r % 65,536`, except every 1,000,003rd row, `-1` (invalid).
+    struct Ports;
+
+    impl Cells for Ports {
+        fn cell(&self, row: usize) -> Cell<'_> {
+            if row % 1_000_003 == 7 {
+                Cell::Int(-1)
+            } else {
+                Cell::Int((row % 65_536) as i64)
+            }
+        }
+    }
+
+    #[test]
+    fn blocks_fill_segments_exactly_and_skip_only_invalid_records() {
+        let layout = parse_log_format("${srcport}").unwrap();
+        let mut p = RecordParser::new(layout.into());
+        let rows = SEGMENT_ROWS + BLOCK + 123;
+        let mut skipped = Vec::new();
+        p.cells_records(&[Ports], rows, |row, reason| skipped.push((row, reason)));
+        let bad: Vec<usize> = (0..rows).filter(|r| r % 1_000_003 == 7).collect();
+        assert_eq!(skipped.iter().map(|s| s.0).collect::<Vec<_>>(), bad);
+        assert!(skipped[0].1.to_string().contains("-1"), "{}", skipped[0].1);
+        let file = p.finish();
+        assert_eq!(file.records as usize, rows - bad.len());
+        // The first segment is full, the rest is in the second, every value in order.
+        let lens: Vec<usize> = file.segments.iter().map(|s| s.rows).collect();
+        assert_eq!(lens, vec![SEGMENT_ROWS, rows - bad.len() - SEGMENT_ROWS]);
+        let mut want = (0..rows)
+            .filter(|r| r % 1_000_003 != 7)
+            .map(|r| (r % 65_536) as u16);
+        for seg in &file.segments {
+            let Values::U16(v) = &seg.cols[0].values else {
+                panic!("ports are u16")
+            };
+            assert_eq!(v.len(), seg.rows);
+            assert!(v.iter().all(|&x| Some(x) == want.next()));
+        }
+        assert_eq!(want.next(), None);
+    }
 
     #[test]
     fn integers_follow_the_text_rules() {

@@ -21,7 +21,7 @@ mod v2;
 use std::sync::Arc;
 
 pub use addr::parse_addr;
-pub use cells::Cell;
+pub use cells::{Cell, Cells};
 pub use dict::{AddrDict, FileDicts, StrDict};
 pub use line::{header_columns, trim};
 pub use number::parse_uint;
@@ -204,7 +204,6 @@ pub struct RecordParser {
     /// Records the fast path took: in place, and from a copy of the line.
     #[cfg(test)]
     fast: (u64, u64),
-    scratch: Vec<u128>,
     notes: Vec<String>,
 }
 
@@ -227,7 +226,6 @@ impl RecordParser {
             v2: false,
             #[cfg(test)]
             fast: (0, 0),
-            scratch: Vec::with_capacity(64),
             notes: Vec::new(),
         };
         p.layout_kinds();
@@ -502,22 +500,6 @@ impl RecordParser {
         } else {
             SkipReason::BadNumber { field, value }
         }
-    }
-
-    /// Appends the validated values in `scratch` (strings taken from `token`).
-    fn commit<'t>(&mut self, token: impl Fn(usize) -> &'t [u8]) {
-        self.ensure_segment();
-        let Some(seg) = self.current.as_mut() else {
-            return;
-        };
-        let row = seg.rows as u32;
-        for (k, (col, &v)) in seg.cols.iter_mut().zip(&self.scratch).enumerate() {
-            let kind = self.kinds.get(k).copied().unwrap_or(Kind::Str);
-            let tok = token(k);
-            push_value(col, kind, v, tok, 0, tok.len(), row, &mut self.dicts);
-        }
-        seg.rows += 1;
-        self.records += 1;
     }
 
     /// Makes room in the current segment for `rows` records in all (an estimate from the text
