@@ -136,11 +136,35 @@ impl RecordParser {
             let (now, rest) = good.split_at(good.len().min(SEGMENT_ROWS - seg.rows));
             let base = seg.rows;
             for (k, (col, &kind)) in seg.cols.iter_mut().zip(&self.kinds).enumerate() {
+                let values = values.get(k * BLOCK..).unwrap_or_default();
+                if kind != Kind::Str {
+                    // Numbers and addresses are in `values` (no text read).
+                    for (j, &i) in now.iter().enumerate() {
+                        let v = values.get(i).copied().unwrap_or(NULL);
+                        let row = (base + j) as u32;
+                        push_value(col, kind, v, b"", 0, 0, row, &mut self.dicts);
+                    }
+                    continue;
+                }
+                let mut dict = self.dicts.strings.get_mut(col.dict).map(|(_, d)| d);
+                // A string column's value mostly repeats the row before (`action`,
+                // `log-status`, `account-id`): one comparison instead of a lookup.
+                let mut last: Option<(&[u8], u64)> = None;
                 for (j, &i) in now.iter().enumerate() {
-                    let v = values.get(k * BLOCK + i).copied().unwrap_or(NULL);
+                    if values.get(i) == Some(&NULL) {
+                        col.nulls.push((base + j) as u32);
+                        col.values.push(0);
+                        continue;
+                    }
                     let tok = text_of(columns, k, first + i);
-                    let row = (base + j) as u32;
-                    push_value(col, kind, v, tok, 0, tok.len(), row, &mut self.dicts);
+                    let id = match last {
+                        Some((t, id)) if t == tok => id,
+                        _ => dict
+                            .as_deref_mut()
+                            .map_or(0, |d| u64::from(d.id(tok, 0, tok.len()))),
+                    };
+                    last = Some((tok, id));
+                    col.values.push(id);
                 }
             }
             seg.rows += now.len();
