@@ -20,13 +20,18 @@ pub(crate) fn json_too_large(limits: &ReadLimits) -> String {
 /// syntax error the rest is read as text lines from the start of the offending line.
 pub(crate) fn json_stream(data: &[u8], parser: &mut RecordParser, depth: u32, first_line: u64) {
     let mut stream = serde_json::Deserializer::from_slice(data).into_iter::<serde_json::Value>();
+    // Lines before `counted` (counted once: counting from the start for every value made a
+    // file of many values quadratic, 1M records in 1,000 payloads took 4.5 s).
+    let (mut counted, mut lines) = (0, 0);
     loop {
         let before = stream.byte_offset();
         match stream.next() {
             None => return,
             Some(Ok(v)) => {
-                let line = first_line + line_count(&data[..before.min(data.len())]);
-                json_value(&v, parser, line, depth);
+                let upto = before.min(data.len());
+                lines += line_count(data.get(counted..upto).unwrap_or_default());
+                counted = counted.max(upto);
+                json_value(&v, parser, first_line + lines, depth);
             }
             Some(Err(_)) => {
                 let at = stream.byte_offset().min(data.len());

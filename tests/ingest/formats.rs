@@ -278,6 +278,42 @@ pub(super) fn cwl_payload(kind: &str, messages: &[&str]) -> Value {
     })
 }
 
+/// A file of many JSON payloads (one a line, or pretty-printed over several): a bad record is
+/// reported at the line where its payload starts, wherever that payload is in the file (lines
+/// are counted once, as the payloads go by).
+#[test]
+fn json_payloads_report_their_own_lines() {
+    let dir = tmp();
+    let bad =
+        "2 123456789010 eni-1 10.0.0.1 10.0.0.2 99999 22 6 1 40 1418530010 1418530070 ACCEPT OK";
+    let mut text = String::new();
+    let mut want = Vec::new();
+    for i in 0..40 {
+        let line = text.lines().count() as u64 + 1;
+        let messages = if i % 9 == 4 {
+            vec![RECORDS[0], bad]
+        } else {
+            vec![RECORDS[0]]
+        };
+        let payload = cwl_payload("DATA_MESSAGE", &messages);
+        if i % 2 == 0 {
+            text.push_str(&payload.to_string());
+        } else {
+            text.push_str(&serde_json::to_string_pretty(&payload).unwrap());
+        }
+        text.push('\n');
+        if i % 9 == 4 {
+            want.push(line);
+        }
+    }
+    let p = write(dir.path(), "many.json", text.as_bytes());
+    let t = load_paths(&[p]);
+    let f = &t.files[0];
+    let lines: Vec<u64> = f.skipped.examples.iter().map(|e| e.line).collect();
+    assert_eq!(lines, want, "{:?}", f.skipped);
+    assert_eq!(t.len(), 40);
+}
+
 #[test]
 fn cloudwatch_payloads_envelopes_and_concatenation() {
     let dir = tmp();
