@@ -279,8 +279,8 @@ pub(super) fn cwl_payload(kind: &str, messages: &[&str]) -> Value {
 }
 
 /// A file of many JSON payloads (one a line, or pretty-printed over several): a bad record is
-/// reported at the line where its payload starts, wherever that payload is in the file (lines
-/// are counted once, as the payloads go by).
+/// reported at the line where its payload starts plus its place among the events, wherever that
+/// payload is in the file (lines are counted once, as the payloads go by).
 #[test]
 fn json_payloads_report_their_own_lines() {
     let dir = tmp();
@@ -303,15 +303,27 @@ fn json_payloads_report_their_own_lines() {
         }
         text.push('\n');
         if i % 9 == 4 {
-            want.push(line);
+            // The bad record is the payload's second event.
+            want.push(line + 1);
         }
     }
+    // A payload with an event that has no `message`: that event is reported, the next loads.
+    let line = text.lines().count() as u64 + 1;
+    let mut odd = cwl_payload("DATA_MESSAGE", &[RECORDS[1]]);
+    odd["logEvents"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, json!({"id": "x", "timestamp": 1}));
+    text.push_str(&format!("{odd}\n"));
     let p = write(dir.path(), "many.json", text.as_bytes());
     let t = load_paths(&[p]);
     let f = &t.files[0];
     let lines: Vec<u64> = f.skipped.examples.iter().map(|e| e.line).collect();
+    want.push(line);
     assert_eq!(lines, want, "{:?}", f.skipped);
-    assert_eq!(t.len(), 40);
+    let last = f.skipped.examples.last().unwrap().reason.to_string();
+    assert!(last.contains("without a `message`"), "{last}");
+    assert_eq!(t.len(), 41);
 }
 
 #[test]
