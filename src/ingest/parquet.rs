@@ -157,8 +157,8 @@ pub(crate) fn read_parquet(
 
 /// A column's values as the record parser takes them: one array each, read by row.
 enum Source {
-    /// An integer column of a number field (every Parquet integer type but `UInt64`, cast to
-    /// `Int64`): the values as they are, no text round trip.
+    /// An integer column of a number field (a signed type, or an unsigned one of up to 32
+    /// bits, cast to `Int64`): the values as they are, no text round trip.
     Ints(PrimitiveArray<i64>),
     /// Anything else, as text; `numeric`: a number field's text (`443.0` is read as `443`).
     Text {
@@ -185,7 +185,19 @@ impl Source {
     fn of(s: &Series, take: Take, kind: Kind) -> PolarsResult<Source> {
         let numeric = !matches!(kind, Kind::Str | Kind::Addr);
         let dtype = s.dtype();
-        if numeric && take == Take::Text && dtype.is_integer() && *dtype != DataType::UInt64 {
+        // Only types whose every value fits `i64` (a cast of `UInt64` or a 128-bit type could
+        // turn a large value into a null instead of a reported row).
+        let fits_i64 = matches!(
+            dtype,
+            DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::UInt8
+                | DataType::UInt16
+                | DataType::UInt32
+        );
+        if numeric && take == Take::Text && fits_i64 {
             let ints = s.cast(&DataType::Int64)?;
             let values = ints.i64()?.rechunk().downcast_iter().next().cloned();
             return Ok(Source::Ints(values.unwrap_or_else(|| {
