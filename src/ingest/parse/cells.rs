@@ -2,7 +2,7 @@
 //! the field's kind as they are, with no text round trip; text goes through the same token
 //! rules as a line's.
 
-use super::{MILLIS_THRESHOLD, NULL, RecordParser, SEGMENT_ROWS, parse_value, push_value};
+use super::{NULL, RecordParser, SEGMENT_ROWS, number_value, parse_value, push_value};
 use crate::model::schema::Kind;
 use crate::model::skip::SkipReason;
 
@@ -18,19 +18,13 @@ pub enum Cell<'t> {
 }
 
 /// The value of the integer `n` in a field of `kind`, by the rules of [`parse_value`] for its
-/// decimal text: negative or above the kind's range is invalid, a time in milliseconds is
-/// turned into seconds. `None` for a string or address kind (their values are text).
+/// decimal text ([`number_value`]): negative or above the kind's range is invalid, a time in
+/// milliseconds is turned into seconds. `None` for a string or address kind (their values are text).
 fn int_value(kind: Kind, n: i64) -> Option<u128> {
     if matches!(kind, Kind::Str | Kind::Addr) {
         return None;
     }
-    let v = u64::try_from(n).ok()?;
-    let v = if kind == Kind::Time && v >= MILLIS_THRESHOLD {
-        v / 1000
-    } else {
-        v
-    };
-    (v <= kind.max_value()).then_some(u128::from(v))
+    number_value(kind, u64::try_from(n).ok()?)
 }
 
 /// A column of cells, read by row (a Parquet column).
@@ -187,6 +181,7 @@ fn text_of<C: Cells>(columns: &[C], k: usize, row: usize) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::parse::MILLIS_THRESHOLD;
     use crate::ingest::parse::segment::Values;
     use crate::model::schema::parse_log_format;
 

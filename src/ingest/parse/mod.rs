@@ -82,12 +82,7 @@ fn scan_value(kind: Kind, line: &[u8], start: usize) -> (usize, Option<u128>) {
     match kind {
         Kind::U8 | Kind::U16 | Kind::U64 | Kind::Time => {
             if let Some((end, v)) = scan_short_number(line, start) {
-                let v = if kind == Kind::Time && v >= MILLIS_THRESHOLD {
-                    v / 1000
-                } else {
-                    v
-                };
-                return (end, (v <= kind.max_value()).then_some(u128::from(v)));
+                return (end, number_value(kind, v));
             }
             let mut i = start;
             let mut v: u64 = 0;
@@ -100,12 +95,7 @@ fn scan_value(kind: Kind, line: &[u8], start: usize) -> (usize, Option<u128>) {
                 i += 1;
             }
             if i > start && (i == len || is_sep(line[i])) {
-                let v = if kind == Kind::Time && v >= MILLIS_THRESHOLD {
-                    v / 1000
-                } else {
-                    v
-                };
-                return (i, (v <= kind.max_value()).then_some(u128::from(v)));
+                return (i, number_value(kind, v));
             }
             // `-`, 20-digit numbers and invalid tokens.
             let end = token_end(i);
@@ -170,16 +160,21 @@ fn parse_value(kind: Kind, tok: &[u8]) -> Option<u128> {
     match kind {
         Kind::Str => Some(0),
         Kind::Addr => parse_addr(tok),
-        Kind::Time => {
-            let t = parse_uint(tok)?;
-            let t = if t >= MILLIS_THRESHOLD { t / 1000 } else { t };
-            (t <= kind.max_value()).then_some(u128::from(t))
-        }
-        _ => {
-            let v = parse_uint(tok)?;
-            (v <= kind.max_value()).then_some(u128::from(v))
-        }
+        _ => number_value(kind, parse_uint(tok)?),
     }
+}
+
+/// The number `v` as a value of the number kind `kind`: a time in milliseconds becomes
+/// seconds, and the value must be in the kind's range. The one rule for numbers read from text
+/// (scanned or as tokens) and from typed columns.
+#[inline]
+fn number_value(kind: Kind, v: u64) -> Option<u128> {
+    let v = if kind == Kind::Time && v >= MILLIS_THRESHOLD {
+        v / 1000
+    } else {
+        v
+    };
+    (v <= kind.max_value()).then_some(u128::from(v))
 }
 
 /// Parses the records of one file.
