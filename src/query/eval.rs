@@ -1,26 +1,22 @@
 //! A compiled filter evaluated over one chunk into a byte mask.
 
 use super::compile::Node;
+use super::idset::IdSet;
 use super::zones::{ZONE_ROWS, verdict};
 use crate::model::columns::with_slice;
 use crate::model::columns::{ChunkView, ColumnView, for_each_null};
 
-/// ORs into `out` whether each row's (non-null) value has a true `lut` entry. One pass over every
-/// row; the null rows (few: found a bitmap word at a time) then get back what they had, since
-/// their placeholder value must not match.
-fn lut_or(chunk: &ChunkView<'_>, lut: &[bool], out: &mut [bool]) {
-    let look = |x: usize| lut.get(x).copied().unwrap_or(false);
+/// ORs into `out` whether each row's (non-null) value is in `set`. One pass over every row; the
+/// null rows (few: found a bitmap word at a time) then get back what they had, since their
+/// placeholder value must not match.
+fn lut_or(chunk: &ChunkView<'_>, set: &IdSet, out: &mut [bool]) {
     let mut kept: Vec<(usize, bool)> = Vec::new();
     for_each_null(chunk.validity, out.len(), |j| {
         if let Some(o) = out.get(j) {
             kept.push((j, *o));
         }
     });
-    with_slice!(chunk.values, v => {
-        for (o, x) in out.iter_mut().zip(v) {
-            *o |= look(*x as usize);
-        }
-    });
+    with_slice!(chunk.values, v => set.or_into(v, out));
     for (j, o) in kept {
         if let Some(x) = out.get_mut(j) {
             *x = o;
@@ -132,21 +128,18 @@ pub(crate) fn eval(node: &Node, cols: &[ColumnView<'_>], k: usize, len: usize) -
             let (Some(sc), Some(dc)) = (chunk(*src), chunk(*dst)) else {
                 return vec![false; len];
             };
-            let look = |x: usize| inside.get(x).copied().unwrap_or(false);
             // The direction's truth table by (source inside, destination inside).
-            let table = [false, true].map(|s| [false, true].map(|d| dir.matches(s, d)));
+            let [[t00, t01], [t10, t11]] =
+                [false, true].map(|s| [false, true].map(|d| dir.matches(s, d)));
             let mut s_in = vec![false; len];
-            with_slice!(sc.values, v => {
-                for (o, x) in s_in.iter_mut().zip(v) {
-                    *o = look(*x as usize);
-                }
-            });
+            with_slice!(sc.values, v => inside.test_into(v, &mut s_in));
             let mut out = vec![false; len];
-            with_slice!(dc.values, v => {
-                for ((o, s), x) in out.iter_mut().zip(&s_in).zip(v) {
-                    *o = table[usize::from(*s)][usize::from(look(*x as usize))];
-                }
-            });
+            with_slice!(dc.values, v => inside.test_into(v, &mut out));
+            // Bitwise, so the loop is SIMD.
+            for (o, s) in out.iter_mut().zip(&s_in) {
+                let (s, d) = (*s, *o);
+                *o = (s & d & t11) | (s & !d & t10) | (!s & d & t01) | (!s & !d & t00);
+            }
             // A flow with a null address has no direction.
             for bits in [sc.validity, dc.validity].into_iter().flatten() {
                 and_validity(bits, &mut out);

@@ -23,6 +23,7 @@ pub mod conversations;
 pub mod eval;
 pub mod filter;
 pub mod group;
+pub(crate) mod idset;
 pub mod labels;
 pub(crate) mod pairs;
 pub mod par;

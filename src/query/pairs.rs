@@ -54,7 +54,7 @@ impl PairPredicate {
                 PairPredicate::Lut {
                     src: on(src),
                     dst: on(dst),
-                    lut: lut.clone(),
+                    lut: lut.lut().clone(),
                 }
             }
             Node::Dir {
@@ -63,7 +63,7 @@ impl PairPredicate {
                 inside,
                 dir,
             } if Some(*s) == src && Some(*d) == dst => PairPredicate::Dir {
-                inside: inside.clone(),
+                inside: inside.lut().clone(),
                 dir: *dir,
             },
             Node::Dir { .. } | Node::Cmp { .. } => return None,

@@ -193,7 +193,7 @@ pub enum AddrClass {
 }
 
 impl AddrClass {
-    const ALL: [AddrClass; 5] = [
+    pub(crate) const ALL: [AddrClass; 5] = [
         AddrClass::Private,
         AddrClass::Cgnat,
         AddrClass::LinkLocal,
@@ -209,6 +209,37 @@ impl AddrClass {
             AddrClass::LinkLocal => "linklocal",
             AddrClass::Public => "public",
             AddrClass::Vpc => "vpc",
+        }
+    }
+
+    /// The blocks this class is made of, and whether it is everything *but* them (`public`):
+    /// the addresses [`AddrClass::contains`] takes, as networks, so that over the sorted address
+    /// dictionary the class is a few id ranges found by binary search (a test compares the two).
+    pub fn blocks(self, vpc: &[IpNet]) -> (Vec<IpNet>, bool) {
+        let nets =
+            |list: &[&str]| -> Vec<IpNet> { list.iter().filter_map(|n| n.parse().ok()).collect() };
+        const PRIVATE: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+        const CGNAT: [&str; 1] = ["100.64.0.0/10"];
+        const LINK_LOCAL: [&str; 2] = ["169.254.0.0/16", "fe80::/10"];
+        // Loopback, multicast, unspecified, broadcast and "this network" (0.0.0.0/8).
+        const OTHER: [&str; 7] = [
+            "127.0.0.0/8",
+            "::1/128",
+            "224.0.0.0/4",
+            "ff00::/8",
+            "::/128",
+            "255.255.255.255/32",
+            "0.0.0.0/8",
+        ];
+        match self {
+            AddrClass::Vpc => (vpc.to_vec(), false),
+            AddrClass::Private => (nets(&PRIVATE), false),
+            AddrClass::Cgnat => (nets(&CGNAT), false),
+            AddrClass::LinkLocal => (nets(&LINK_LOCAL), false),
+            AddrClass::Public => {
+                let not: Vec<&str> = [&PRIVATE[..], &CGNAT, &LINK_LOCAL, &OTHER].concat();
+                (nets(&not), true)
+            }
         }
     }
 
