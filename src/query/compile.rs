@@ -34,8 +34,7 @@ fn fill_keys(lut: &mut [bool], addrs: &[u128], lo: u128, hi: u128) {
 }
 
 /// Lookup table over the address dictionary for an address class, from its blocks (a few id
-/// ranges each found by binary search, not a test of every address: 107k addresses took
-/// milliseconds). The same addresses as [`AddrClass::contains`]: an IPv6 block never holds an
+/// ranges each found by binary search, not a test of every address of the dictionary). The same addresses as [`AddrClass::contains`]: an IPv6 block never holds an
 /// IPv4 address, though the keys of IPv4 addresses (`::ffff:a.b.c.d`) lie inside `::/0`.
 fn class_lut(addrs: &[u128], class: AddrClass, ctx: &QueryContext) -> Vec<bool> {
     let (blocks, complement) = class.blocks(&ctx.vpc);
@@ -268,7 +267,7 @@ fn merge_lookup(nodes: &mut [Node], node: &Node) -> bool {
         return false;
     };
     let same = nodes.iter_mut().find_map(|n| match n {
-        Node::Lut { cols: c, lut: l } if c == cols && l.lut().len() == lut.lut().len() => Some(l),
+        Node::Lut { cols: c, lut: l } if c == cols && l.table_len() == lut.table_len() => Some(l),
         _ => None,
     });
     let Some(into) = same else { return false };

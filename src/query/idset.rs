@@ -35,9 +35,9 @@ impl IdSet {
         }
     }
 
-    /// The lookup table.
-    pub(crate) fn lut(&self) -> &Arc<Vec<bool>> {
-        &self.lut
+    /// The number of ids the table covers (every id past it is outside the set).
+    pub(crate) fn table_len(&self) -> usize {
+        self.lut.len()
     }
 
     /// Adds every member of `other` (the two sets are over the same ids).

@@ -6,10 +6,9 @@
 //! pairs (~770k at 10M records) instead of a scatter and aggregation of the selected rows. A
 //! pair with a null address is in no conversation, so null semantics never come into it.
 
-use std::sync::Arc;
-
 use super::compile::Node;
 use super::filter::Direction;
+use super::idset::IdSet;
 
 /// A compiled filter that reads only the source and destination address ids.
 #[derive(Debug)]
@@ -18,15 +17,15 @@ pub(crate) enum PairPredicate {
     And(Vec<PairPredicate>),
     Or(Vec<PairPredicate>),
     Not(Box<PairPredicate>),
-    /// The source's (`src`) or the destination's (`dst`) entry of `lut` is true.
+    /// The source's (`src`) or the destination's (`dst`) id is in `lut`.
     Lut {
         src: bool,
         dst: bool,
-        lut: Arc<Vec<bool>>,
+        lut: IdSet,
     },
     /// The direction given which ends are inside.
     Dir {
-        inside: Arc<Vec<bool>>,
+        inside: IdSet,
         dir: Direction,
     },
 }
@@ -54,7 +53,7 @@ impl PairPredicate {
                 PairPredicate::Lut {
                     src: on(src),
                     dst: on(dst),
-                    lut: lut.lut().clone(),
+                    lut: lut.clone(),
                 }
             }
             Node::Dir {
@@ -63,7 +62,7 @@ impl PairPredicate {
                 inside,
                 dir,
             } if Some(*s) == src && Some(*d) == dst => PairPredicate::Dir {
-                inside: inside.lut().clone(),
+                inside: inside.clone(),
                 dir: *dir,
             },
             Node::Dir { .. } | Node::Cmp { .. } => return None,
@@ -72,7 +71,7 @@ impl PairPredicate {
 
     /// Whether the flows from address id `a` to address id `b` are selected.
     pub(crate) fn test(&self, a: u32, b: u32) -> bool {
-        let look = |lut: &[bool], id: u32| lut.get(id as usize).copied().unwrap_or(false);
+        let look = |set: &IdSet, id: u32| set.contains(id as usize);
         match self {
             PairPredicate::Const(v) => *v,
             PairPredicate::And(parts) => parts.iter().all(|p| p.test(a, b)),
