@@ -371,13 +371,7 @@ mod tests {
     /// all nulls and scattered nulls: the word-at-a-time kernels against a plain loop.
     #[test]
     fn sum_min_max_and_counts_match_a_plain_loop() {
-        let mut seed = 7u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::model::xorshift(7);
         for len in [0usize, 1, 63, 64, 65, 127, 128, 129, 191, 200, 1000, 4099] {
             for density in [0u64, 1, 30, 100] {
                 for offset in [0usize, 3] {

@@ -23,3 +23,14 @@ pub mod table;
 
 pub use metric::{Counts, Metric};
 pub use table::{FileReport, FlowTable};
+
+/// A seeded xorshift generator for tests: the same sequence for the same seed (not zero).
+#[cfg(test)]
+pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}

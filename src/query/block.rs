@@ -260,13 +260,7 @@ mod tests {
     /// 64-bit word boundaries, no nulls, all nulls and scattered ones, decoded as `NULL` or 0.
     #[test]
     fn nulls_found_a_word_at_a_time_equal_a_bit_test() {
-        let mut seed = 11u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::model::xorshift(11);
         for len in [1usize, 63, 64, 65, 127, 128, 130, 200, 1000] {
             for density in [0u64, 3, 50, 100] {
                 for offset in [0usize, 5, 64] {
@@ -283,7 +277,9 @@ mod tests {
                             .map(|j| if valid[start + j] { 7 } else { null })
                             .collect();
                         assert_eq!(out, expected, "len {len}, {density}%, offset {offset}");
-                        let rows: Vec<u32> = (0..len as u32).filter(|_| next() % 3 == 0).collect();
+                        let rows: Vec<u32> = (0..len as u32)
+                            .filter(|_| next().is_multiple_of(3))
+                            .collect();
                         let mut out = vec![7u64; rows.len()];
                         mark_selected_nulls(&bits, 0..len, &rows, &mut out, null);
                         let expected: Vec<u64> = rows
@@ -301,13 +297,7 @@ mod tests {
     /// density from none to all (and words with exactly 8, 9, 63 and 64 set), any start.
     #[test]
     fn selected_rows_equal_a_scan() {
-        let mut seed = 5u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::model::xorshift(5);
         let mut rows = Vec::new();
         for len in [0usize, 1, 8, 63, 64, 65, 128, 200, 8192] {
             for density in [0u64, 1, 10, 50, 90, 99, 100] {

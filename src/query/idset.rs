@@ -162,13 +162,7 @@ mod tests {
     /// Every set of a few random shapes, tested by runs and by its table, over every width.
     #[test]
     fn runs_answer_as_the_table_does() {
-        let mut seed = 7u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::model::xorshift(7);
         for len in [0usize, 1, 5, 256, 300, 65_536, 70_000] {
             for runs in [0usize, 1, 2, 3, 8, 9, 40] {
                 let mut lut = vec![false; len];

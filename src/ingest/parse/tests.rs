@@ -46,12 +46,10 @@ fn fast_ipv6_agrees_with_the_standard_parser() {
     assert!(parse_ipv6_hex(b"1::").is_some());
     // Random near-addresses: 1–9 groups of 0–5 hex digits, joined by `:` or `::`, with
     // stray colons at the ends now and then.
-    let mut seed = 99u64;
+    let mut rng = crate::model::xorshift(99);
     let mut next = move |m: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % m
+        let x = rng();
+        x % m
     };
     let (mut accepted, mut valid) = (0, 0);
     for _ in 0..200_000 {
@@ -442,12 +440,10 @@ fn join_fields(mut fields: Vec<String>, next: &mut impl FnMut(u64) -> u64, wild:
 
 #[test]
 fn the_v2_fast_path_agrees_with_the_general_parser() {
-    let mut seed = 7u64;
+    let mut rng = crate::model::xorshift(7);
     let mut next = move |m: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        if m == 0 { seed } else { seed % m }
+        let x = rng();
+        if m == 0 { x } else { x % m }
     };
     let general = || {
         let mut p = parser();
