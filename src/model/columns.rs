@@ -350,6 +350,28 @@ pub fn views(df: &DataFrame) -> Vec<ColumnView<'_>> {
     df.columns().iter().filter_map(ColumnView::new).collect()
 }
 
+/// Bytes the frame holds: Polars' estimate, with a buffer that several chunks of a column
+/// share (a constant column is stored once, `ingest::assemble`) counted once, not per chunk.
+pub fn frame_bytes(df: &DataFrame) -> usize {
+    let mut counted_twice = 0;
+    for view in views(df) {
+        // (start of the slice, its bytes): chunks that share a buffer start at the same place.
+        let mut buffers: Vec<(usize, usize)> = Vec::new();
+        for chunk in &view.chunks {
+            let (at, bytes) =
+                with_slice!(chunk.values, v => (v.as_ptr() as usize, std::mem::size_of_val(v)));
+            match buffers.iter_mut().find(|(a, _)| *a == at) {
+                Some((_, held)) => {
+                    counted_twice += bytes.min(*held);
+                    *held = (*held).max(bytes);
+                }
+                None => buffers.push((at, bytes)),
+            }
+        }
+    }
+    df.estimated_size().saturating_sub(counted_twice)
+}
+
 /// Row counts of the frame's chunks, if every column has the same chunk boundaries.
 pub fn aligned_chunks(cols: &[ColumnView<'_>]) -> Option<Vec<usize>> {
     let Some(head) = cols.first() else {

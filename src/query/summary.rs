@@ -1,7 +1,7 @@
 //! Whole-table totals: what `flowlens stats` prints and the app's status line shows.
 
 use crate::model::FlowTable;
-use crate::model::columns::ColumnView;
+use crate::model::columns::{ColumnView, frame_bytes};
 
 /// Totals over a table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -50,7 +50,7 @@ impl Summary {
             context_files,
             broken_files: table.broken_files().count(),
             skipped: table.skipped(),
-            frame_bytes: df.estimated_size() + table.addrs.len() * 16,
+            frame_bytes: frame_bytes(df) + table.addrs.len() * 16,
             ..Summary::default()
         };
         // Two halves on two threads: sums and time span here, category counts on a helper.
