@@ -119,18 +119,12 @@ pub(crate) fn read_parquet(
         ));
     }
     let layout: Arc<[Column]> = plan.columns.iter().map(|c| c.column.clone()).collect();
-    let mut sources = Vec::with_capacity(plan.columns.len());
-    for ((col, how), column) in df.columns().iter().zip(&plan.columns).zip(layout.iter()) {
-        let source = Source::of(col.as_materialized_series(), how.take, column.kind())
-            .map_err(|e| format!("column `{}`: {e}", how.source))?;
-        sources.push(source);
-    }
-    parser.force_layout(layout);
     // Polars does not check that a damaged file's columns have as many values as it has rows.
-    if let Some((short, how)) = sources
+    if let Some((short, how)) = df
+        .columns()
         .iter()
         .zip(&plan.columns)
-        .find(|(s, _)| s.len() != df.height())
+        .find(|(c, _)| c.len() != df.height())
     {
         return Err(format!(
             "not a readable Parquet file: the file is damaged (column `{}` has {} values for {} rows)",
@@ -139,10 +133,29 @@ pub(crate) fn read_parquet(
             df.height()
         ));
     }
+    parser.force_layout(layout.clone());
+    // A range of rows at a time, one per chunk of the first column (the file's row groups and
+    // pages as Polars decoded them): each column's slice is then one array as it is, where a
+    // whole column would be copied into one first.
+    let ranges: Vec<usize> = match df.columns().first() {
+        Some(c) => c.as_materialized_series().chunk_lengths().collect(),
+        None => Vec::new(),
+    };
     let mut skips = Vec::new();
-    parser.cells_records(&sources, df.height(), |row, reason| {
-        skips.push((row, reason))
-    });
+    let mut offset = 0;
+    for len in ranges {
+        let mut sources = Vec::with_capacity(plan.columns.len());
+        for ((col, how), column) in df.columns().iter().zip(&plan.columns).zip(layout.iter()) {
+            let part = col.as_materialized_series().slice(offset as i64, len);
+            let source = Source::of(&part, how.take, column.kind())
+                .map_err(|e| format!("column `{}`: {e}", how.source))?;
+            sources.push(source);
+        }
+        parser.cells_records(&sources, len, |row, reason| {
+            skips.push((offset + row, reason))
+        });
+        offset += len;
+    }
     for (row, reason) in skips {
         parser.skip(
             row as u64 + 1,
@@ -179,6 +192,16 @@ impl Cells for Source {
             _ => Cell::Null,
         }
     }
+
+    #[inline]
+    fn key(&self, row: usize) -> Option<u128> {
+        match self {
+            Source::Text { values, .. } if row < values.len() && values.is_valid(row) => {
+                values.views().get(row).map(|v| v.as_u128())
+            }
+            _ => None,
+        }
+    }
 }
 
 impl Source {
@@ -210,13 +233,6 @@ impl Source {
             values: values.unwrap_or_else(|| Utf8ViewArray::new_empty(ArrowDataType::Utf8View)),
             numeric,
         })
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Source::Ints(a) => a.len(),
-            Source::Text { values, .. } => values.len(),
-        }
     }
 }
 

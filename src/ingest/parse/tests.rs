@@ -280,7 +280,7 @@ fn wrappers() {
 }
 
 /// Everything a parsed file holds, in comparable form.
-fn parsed_summary(p: RecordParser) -> String {
+pub(super) fn parsed_summary(p: RecordParser) -> String {
     let f = p.finish();
     let mut out = format!("records {} skipped {:?}\n", f.records, f.skipped);
     for seg in &f.segments {
