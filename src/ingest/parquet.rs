@@ -193,6 +193,18 @@ impl Cells for Source {
         }
     }
 
+    fn ints(&self, from: usize, len: usize) -> Option<&[i64]> {
+        match self {
+            Source::Ints(a) if from.checked_add(len).is_some_and(|end| end <= a.len()) => {
+                let valid = a
+                    .validity()
+                    .is_none_or(|v| v.clone().sliced(from, len).unset_bits() == 0);
+                valid.then(|| a.values().get(from..from + len)).flatten()
+            }
+            _ => None,
+        }
+    }
+
     #[inline]
     fn key(&self, row: usize) -> Option<u128> {
         match self {
