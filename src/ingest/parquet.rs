@@ -136,11 +136,10 @@ pub(crate) fn read_parquet(
     parser.force_layout(layout.clone());
     // A range of rows at a time, one per chunk of the first column (the file's row groups and
     // pages as Polars decoded them): each column's slice is then one array as it is, where a
-    // whole column would be copied into one first.
-    let ranges: Vec<usize> = match df.columns().first() {
-        Some(c) => c.as_materialized_series().chunk_lengths().collect(),
-        None => Vec::new(),
-    };
+    // whole column would be copied into one first. Consecutive chunks under `MIN_RANGE_ROWS`
+    // are read together (copied into one array, as small as that), so that many tiny row
+    // groups do not each pay for a set of columns and caches.
+    let ranges = row_ranges(df.columns().first());
     let mut skips = Vec::new();
     let mut offset = 0;
     for len in ranges {
@@ -166,6 +165,40 @@ pub(crate) fn read_parquet(
     let (mut r, mut k) = (0, 0);
     report(parser, progress, &mut r, &mut k);
     Ok(())
+}
+
+/// Rows read at a time at least (unless the file has fewer).
+const MIN_RANGE_ROWS: usize = 1 << 13;
+
+/// The lengths of the row ranges a file is read in: the first column's chunks, small ones
+/// merged.
+fn row_ranges(first: Option<&polars::prelude::Column>) -> Vec<usize> {
+    let chunks = first.map(|c| c.as_materialized_series().chunk_lengths());
+    merge_small(chunks.into_iter().flatten())
+}
+
+/// The lengths, with every run of consecutive lengths under [`MIN_RANGE_ROWS`] summed until
+/// it reaches it (a large chunk is never merged: it would be copied).
+fn merge_small(lengths: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut ranges = Vec::new();
+    let mut open = 0;
+    for len in lengths {
+        if len >= MIN_RANGE_ROWS {
+            if open > 0 {
+                ranges.push(std::mem::take(&mut open));
+            }
+            ranges.push(len);
+            continue;
+        }
+        open += len;
+        if open >= MIN_RANGE_ROWS {
+            ranges.push(std::mem::take(&mut open));
+        }
+    }
+    if open > 0 {
+        ranges.push(open);
+    }
+    ranges
 }
 
 /// A column's values as the record parser takes them: one array each, read by row.
@@ -383,5 +416,35 @@ fn integral(tok: &[u8]) -> &[u8] {
     match tok.iter().position(|b| *b == b'.') {
         Some(dot) if dot > 0 && tok[dot + 1..].iter().all(|b| *b == b'0') => &tok[..dot],
         _ => tok,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_chunks_are_read_together() {
+        const M: usize = MIN_RANGE_ROWS;
+        let merged = |v: &[usize]| merge_small(v.iter().copied());
+        assert_eq!(merged(&[]), Vec::<usize>::new());
+        assert_eq!(merged(&[5]), vec![5]);
+        assert_eq!(merged(&[M, M + 1, 3]), vec![M, M + 1, 3]);
+        assert_eq!(merged(&[16; 10]), vec![160]);
+        assert_eq!(merged(&[M - 1, 1, M - 1, 2, 7]), vec![M, M + 1, 7]);
+        // Polars' chunks of a benchmark file: the small one stays apart.
+        assert_eq!(
+            merged(&[82_078, 91_360, 289, 76_273]),
+            vec![82_078, 91_360, 289, 76_273]
+        );
+        assert_eq!(merged(&[M, 5, M, 5, 5]), vec![M, 5, M, 10]);
+        let many = merged(&vec![1000; 1000]);
+        assert_eq!(many.iter().sum::<usize>(), 1_000_000);
+        assert!(
+            many.iter()
+                .rev()
+                .skip(1)
+                .all(|&r| (M..M + 1000).contains(&r))
+        );
     }
 }

@@ -152,7 +152,7 @@ fn parquet_as_aws_delivers_it() {
 /// Integer columns are read as numbers, not through text, with the same rules: the same rows
 /// as text and as typed Parquet columns (every integer width, nulls, milliseconds, values out
 /// of their field's range, a `UInt64` past `i64`) load to the same records and skip the same
-/// rows for the same reasons, with the row numbers of the file as a whole.
+/// rows for the same reasons.
 #[test]
 fn parquet_integers_are_checked_as_their_text_would_be() {
     let n = 400usize;
@@ -225,8 +225,8 @@ fn parquet_integers_are_checked_as_their_text_would_be() {
     .unwrap();
     let dir = tmp();
     let pq = dir.path().join("typed.log.parquet");
-    // Row groups of 16 rows: the file is read a row group at a time, and the bad rows (10, 20,
-    // 30, 40, 50) fall in four of them.
+    // Row groups of 16 rows, which the reader merges into one range (the bad rows 10, 20, 30,
+    // 40 and 50 fall in four of them); `parquet_row_groups_keep_row_numbers` reads large ones.
     ParquetWriter::new(std::fs::File::create(&pq).unwrap())
         .with_row_group_size(Some(16))
         .finish(&mut df)
@@ -267,6 +267,47 @@ fn parquet_integers_are_checked_as_their_text_would_be() {
     assert_eq!(reasons(&from_pq), text_reasons);
     assert_eq!(records(&from_pq), records(&from_text));
     assert_eq!(from_pq.len(), n - 4);
+}
+
+/// A file of several large row groups is read a range of rows at a time: a bad row in the
+/// last group is reported with its row number in the file, and every other row is kept.
+#[test]
+fn parquet_row_groups_keep_row_numbers() {
+    let n = 200_000usize;
+    let bad = 180_001usize;
+    let mut df = df!(
+        "version" => vec![2i32; n],
+        "srcaddr" => (0..n).map(|i| format!("10.1.{}.{}", i / 256 % 256, i % 256)).collect::<Vec<_>>(),
+        "srcport" => (0..n).map(|i| if i == bad { -1 } else { (i % 60_000) as i32 }).collect::<Vec<_>>(),
+        "action" => (0..n).map(|i| if i % 3 == 0 { "REJECT" } else { "ACCEPT" }).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let dir = tmp();
+    let pq = dir.path().join("groups.parquet");
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .with_row_group_size(Some(50_000))
+        .finish(&mut df)
+        .unwrap();
+    let t = load_paths(&[pq]);
+    assert_eq!(t.len(), n - 1);
+    let skipped = &t.files[0].skipped;
+    assert_eq!(skipped.count, 1);
+    assert_eq!(
+        skipped.examples[0].line,
+        bad as u64 + 1,
+        "{:?}",
+        skipped.examples
+    );
+    let r = records(&t);
+    assert_eq!(
+        r[bad]["srcaddr"],
+        json!(format!(
+            "10.1.{}.{}",
+            (bad + 1) / 256 % 256,
+            (bad + 1) % 256
+        ))
+    );
+    assert_eq!(r[n - 2]["srcport"], json!((n - 1) % 60_000));
 }
 
 pub(super) fn cwl_payload(kind: &str, messages: &[&str]) -> Value {
