@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use polars::prelude::*;
 
+use super::assemble::group_runs;
 use super::limits::{Progress, ReadLimits};
 use super::parse::{Cell, Cells, RecordParser};
 use super::text::report;
@@ -180,25 +181,8 @@ fn row_ranges(first: Option<&polars::prelude::Column>) -> Vec<usize> {
 /// The lengths, with every run of consecutive lengths under [`MIN_RANGE_ROWS`] summed until
 /// it reaches it (a large chunk is never merged: it would be copied).
 fn merge_small(lengths: impl Iterator<Item = usize>) -> Vec<usize> {
-    let mut ranges = Vec::new();
-    let mut open = 0;
-    for len in lengths {
-        if len >= MIN_RANGE_ROWS {
-            if open > 0 {
-                ranges.push(std::mem::take(&mut open));
-            }
-            ranges.push(len);
-            continue;
-        }
-        open += len;
-        if open >= MIN_RANGE_ROWS {
-            ranges.push(std::mem::take(&mut open));
-        }
-    }
-    if open > 0 {
-        ranges.push(open);
-    }
-    ranges
+    let groups = group_runs(lengths.map(|n| (n, n)), MIN_RANGE_ROWS, MIN_RANGE_ROWS);
+    groups.iter().map(|g| g.iter().sum()).collect()
 }
 
 /// A column's values as the record parser takes them: one array each, read by row.

@@ -37,34 +37,46 @@ const MERGED_CHUNK_ROWS: usize = 1 << 20;
 
 /// Which segments (file index, segment index) form each chunk of the frame.
 fn plan_chunks(inputs: &[ParsedInput]) -> Vec<Vec<(usize, usize)>> {
-    let mut plan: Vec<Vec<(usize, usize)>> = Vec::new();
-    let mut open: Vec<(usize, usize)> = Vec::new();
+    let segments = inputs.iter().enumerate().flat_map(|(f, input)| {
+        (input.parsed.segments.iter().enumerate()).map(move |(s, seg)| ((f, s), seg.rows))
+    });
+    group_runs(segments, ZERO_COPY_ROWS, MERGED_CHUNK_ROWS)
+}
+
+/// Groups items of some rows, in order: an item of at least `alone` rows is a group of its
+/// own (it is not copied); runs of smaller ones are grouped until they hold `merged` rows.
+/// Items of no rows are left out.
+pub(crate) fn group_runs<T>(
+    items: impl IntoIterator<Item = (T, usize)>,
+    alone: usize,
+    merged: usize,
+) -> Vec<Vec<T>> {
+    let mut groups: Vec<Vec<T>> = Vec::new();
+    let mut open: Vec<T> = Vec::new();
     let mut open_rows = 0;
-    for (f, input) in inputs.iter().enumerate() {
-        for (s, seg) in input.parsed.segments.iter().enumerate() {
-            if seg.rows == 0 {
-                continue;
+    for (item, rows) in items {
+        if rows == 0 {
+            continue;
+        }
+        if rows >= alone {
+            if !open.is_empty() {
+                groups.push(std::mem::take(&mut open));
+                open_rows = 0;
             }
-            if seg.rows >= ZERO_COPY_ROWS {
-                if !open.is_empty() {
-                    plan.push(std::mem::take(&mut open));
-                    open_rows = 0;
-                }
-                plan.push(vec![(f, s)]);
-            } else {
-                open.push((f, s));
-                open_rows += seg.rows;
-                if open_rows >= MERGED_CHUNK_ROWS {
-                    plan.push(std::mem::take(&mut open));
-                    open_rows = 0;
-                }
+            groups.push(vec![item]);
+        } else {
+            open.push(item);
+            open_rows += rows;
+            if open_rows >= merged {
+                groups.push(std::mem::take(&mut open));
+                open_rows = 0;
             }
         }
     }
     if !open.is_empty() {
-        plan.push(open);
+        groups.push(open);
     }
-    plan
+    groups
 }
 
 /// The report of a parsed file, with what parsing found.

@@ -132,28 +132,19 @@ impl RecordParser {
                 let out = values
                     .get_mut(k * BLOCK..k * BLOCK + len)
                     .unwrap_or_default();
-                if let Some(Some(cache)) = addrs.get_mut(k) {
-                    for ((i, v), b) in out.iter_mut().enumerate().zip(bad.iter_mut()) {
-                        let row = first + i;
-                        let parse = || cell_value(Kind::Addr, col.cell(row));
-                        match cache.get_or(col.key(row), parse) {
-                            Some(x) => *v = x,
-                            None => *b = true,
-                        }
-                    }
-                    continue;
-                }
-                if let Some(ints) = col.ints(first, len) {
-                    for ((v, b), &n) in out.iter_mut().zip(bad.iter_mut()).zip(ints) {
-                        match int_value(kind, n) {
-                            Some(x) => *v = x,
-                            None => *b = true,
-                        }
-                    }
-                    continue;
-                }
+                // Integers from their slice when the rows have no null; addresses through the
+                // cache of parsed views; anything else a cell at a time.
+                let ints = col.ints(first, len);
+                let mut cache = addrs.get_mut(k).and_then(Option::as_mut);
                 for ((i, v), b) in out.iter_mut().enumerate().zip(bad.iter_mut()) {
-                    match cell_value(kind, col.cell(first + i)) {
+                    let row = first + i;
+                    let parse = || cell_value(kind, col.cell(row));
+                    let value = match (ints.and_then(|n| n.get(i)), cache.as_deref_mut()) {
+                        (Some(&n), _) => int_value(kind, n),
+                        (None, Some(cache)) => cache.get_or(col.key(row), parse),
+                        (None, None) => parse(),
+                    };
+                    match value {
                         Some(x) => *v = x,
                         None => *b = true,
                     }
