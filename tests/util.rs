@@ -68,3 +68,12 @@ pub fn field(table: &FlowTable, name: &str) -> Vec<Value> {
 pub fn v2_text() -> String {
     format!("{HEADER}\n{}\n", RECORDS.join("\n"))
 }
+
+/// Writes `df` as a Parquet file at `path`, in row groups of `group_rows` (Polars' default
+/// when `None`).
+pub fn write_parquet(path: &Path, df: &mut polars::prelude::DataFrame, group_rows: Option<usize>) {
+    polars::prelude::ParquetWriter::new(std::fs::File::create(path).unwrap())
+        .with_row_group_size(group_rows)
+        .finish(df)
+        .unwrap();
+}

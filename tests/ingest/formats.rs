@@ -6,7 +6,9 @@ use flowlens::model::schema::parse_log_format;
 use polars::prelude::*;
 use serde_json::{Value, json};
 
-use crate::util::{HEADER, RECORDS, field, gzip, load_paths, records, v2_text, write};
+use crate::util::{
+    HEADER, RECORDS, field, gzip, load_paths, records, v2_text, write, write_parquet,
+};
 
 use super::tmp;
 
@@ -127,9 +129,7 @@ fn parquet_as_aws_delivers_it() {
         "my_extra" => ["x", "y"],
     )
     .unwrap();
-    ParquetWriter::new(std::fs::File::create(&path).unwrap())
-        .finish(&mut df)
-        .unwrap();
+    write_parquet(&path, &mut df, None);
     let t = load_paths(&[path]);
     assert_eq!(t.files[0].format, "parquet");
     let r = records(&t);
@@ -227,10 +227,7 @@ fn parquet_integers_are_checked_as_their_text_would_be() {
     let pq = dir.path().join("typed.log.parquet");
     // Row groups of 16 rows, which the reader merges into one range (the bad rows 10, 20, 30,
     // 40 and 50 fall in four of them); `parquet_row_groups_keep_row_numbers` reads large ones.
-    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
-        .with_row_group_size(Some(16))
-        .finish(&mut df)
-        .unwrap();
+    write_parquet(&pq, &mut df, Some(16));
     // The same rows as text (`-` for nulls).
     let mut text = format!("{HEADER}\n");
     for row in 0..n {
@@ -284,10 +281,7 @@ fn parquet_row_groups_keep_row_numbers() {
     .unwrap();
     let dir = tmp();
     let pq = dir.path().join("groups.parquet");
-    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
-        .with_row_group_size(Some(50_000))
-        .finish(&mut df)
-        .unwrap();
+    write_parquet(&pq, &mut df, Some(50_000));
     let t = load_paths(&[pq]);
     assert_eq!(t.len(), n - 1);
     let skipped = &t.files[0].skipped;

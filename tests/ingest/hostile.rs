@@ -7,7 +7,7 @@ use flowlens::ingest::{LoadOptions, load};
 use polars::prelude::*;
 
 use super::tmp;
-use crate::util::{HEADER, RECORDS, gzip, load_paths, records, write};
+use crate::util::{HEADER, RECORDS, gzip, load_paths, records, write, write_parquet};
 
 /// A few hundred records with a header, as a Firehose object of direct delivery would hold.
 pub(crate) fn object_text() -> String {
@@ -203,9 +203,7 @@ fn parquet_from_other_writers_converts_what_it_can_and_names_the_rest() {
     )
     .unwrap();
     let path = dir.path().join("other.parquet");
-    ParquetWriter::new(std::fs::File::create(&path).unwrap())
-        .finish(&mut df)
-        .unwrap();
+    write_parquet(&path, &mut df, None);
     let t = load_paths(&[path]);
     let f = &t.files[0];
     assert_eq!(f.error, None);
@@ -359,7 +357,5 @@ fn write_fuzz_seeds() {
         ],
     )
     .unwrap();
-    ParquetWriter::new(std::fs::File::create(dir.join("parquet-other-writer")).unwrap())
-        .finish(&mut df)
-        .unwrap();
+    write_parquet(&dir.join("parquet-other-writer"), &mut df, None);
 }
