@@ -10,6 +10,7 @@ use flowlens::query::{
 
 use crate::util::{HEADER, load_paths, write};
 
+mod groups;
 mod typed;
 mod zones;
 

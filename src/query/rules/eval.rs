@@ -25,6 +25,7 @@ use std::sync::Arc;
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 
+pub use super::text::{acl_entry_text, proto_name, sg_rule_text};
 use crate::model::inventory::{AclEntry, Inventory, Peer, RuleProtocol, SgRule};
 
 /// A logged flow, as the rules see it.
@@ -63,16 +64,18 @@ impl Way {
     }
 }
 
-/// Identifies one rule: an ACL entry, or the `index`-th rule of a group in one direction.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RuleId {
+/// Identifies one rule: an ACL entry, or the `index`-th rule of a group in one direction. It
+/// borrows the ids from the inventory, so naming a rule allocates nothing (rule usage names one
+/// or two per group of flows, millions of times).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleId<'a> {
     /// `acl-…`, rule number, egress.
-    Acl(String, u32, bool),
+    Acl(&'a str, u32, bool),
     /// `sg-…`, egress, index in that direction.
-    Sg(String, bool, usize),
+    Sg(&'a str, bool, usize),
 }
 
-impl RuleId {
+impl RuleId<'_> {
     /// `acl-…#100` or `sg-…#in3` / `sg-…#out0`.
     pub fn text(&self) -> String {
         match self {
@@ -82,56 +85,101 @@ impl RuleId {
     }
 }
 
-fn acl_number(n: u32) -> String {
-    if n >= 32767 {
-        "*".into()
-    } else {
-        n.to_string()
-    }
-}
-
 /// What the interface's subnet ACL decided.
-#[derive(Clone, Debug)]
-pub struct AclDecision {
+#[derive(Clone, Copy, Debug)]
+pub struct AclDecision<'a> {
     /// `acl-…`.
-    pub acl: String,
+    pub acl: &'a str,
     /// The deciding entry (`None`: no entry matched, the implicit deny).
-    pub entry: Option<AclEntry>,
+    pub entry: Option<&'a AclEntry>,
     /// Allowed?
     pub allow: bool,
 }
 
+/// A rule of a group and the rule itself.
+pub type SgRuleRef<'a> = (RuleId<'a>, &'a SgRule);
+
 /// What the interface's security groups decided.
 #[derive(Clone, Debug)]
-pub struct SgDecision {
-    /// The groups considered.
-    pub groups: Vec<String>,
-    /// Rules that allow the flow in its own direction, the most specific first.
-    pub allowed_by: Vec<(RuleId, SgRule)>,
+pub struct SgDecision<'a> {
+    /// The groups considered (id, name).
+    pub groups: &'a [(String, String)],
+    /// The most specific rule that allows the flow in its own direction (of equally specific
+    /// ones, the first in the groups' order).
+    pub allowed_by: Option<SgRuleRef<'a>>,
     /// A rule of the other direction that would have allowed the request this flow replies to,
     /// if it is a reply (security groups are stateful).
-    pub reply_to: Option<(RuleId, SgRule)>,
+    pub reply_to: Option<SgRuleRef<'a>>,
     /// When nothing allows it: the rule closest to allowing it.
-    pub closest: Option<(RuleId, SgRule)>,
+    pub closest: Option<SgRuleRef<'a>>,
     /// A type-specific ICMP rule was counted as matching (the logs carry no ICMP type).
     pub icmp_guess: bool,
 }
 
-/// The whole evaluation of one flow.
+/// Why a flow has no ACL decision (written out only for a sentence someone reads).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AclNote<'a> {
+    /// The peer is a link-local service that nothing filters.
+    Unfiltered(IpAddr, &'static str),
+    /// The peer is in the interface's own subnet.
+    SameSubnet(IpAddr, &'a str),
+    /// The subnet's ACL is not in the context.
+    NoAcl(&'a str),
+}
+
+impl std::fmt::Display for AclNote<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AclNote::Unfiltered(peer, service) => write!(
+                f,
+                "{peer} is {service}, which neither security groups nor network ACLs filter"
+            ),
+            AclNote::SameSubnet(peer, subnet) => {
+                write!(f, "{peer} is in the same subnet ({subnet}): no ACL applies")
+            }
+            AclNote::NoAcl(subnet) => write!(f, "no network ACL of {subnet} in the context files"),
+        }
+    }
+}
+
+/// Why a flow cannot be evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotEvaluated<'a> {
+    /// The interface is not in the context.
+    UnknownInterface(&'a str),
+    /// Neither address is the interface's.
+    NotItsAddresses(IpAddr, IpAddr, &'a str),
+}
+
+impl std::fmt::Display for NotEvaluated<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotEvaluated::UnknownInterface(eni) => {
+                write!(f, "interface {eni} is not in the context files")
+            }
+            NotEvaluated::NotItsAddresses(src, dst, eni) => write!(
+                f,
+                "neither {src} nor {dst} is an address of {eni} in the context files"
+            ),
+        }
+    }
+}
+
+/// The whole evaluation of one flow (borrowing from the inventory: nothing is copied).
 #[derive(Clone, Debug)]
-pub struct Evaluation {
+pub struct Evaluation<'a> {
     /// Direction on the interface.
     pub way: Way,
     /// The other end.
     pub peer: IpAddr,
     /// The interface's subnet.
-    pub subnet: String,
+    pub subnet: &'a str,
     /// The ACL's decision (`None`: within the subnet, or no ACL known for it).
-    pub acl: Option<AclDecision>,
+    pub acl: Option<AclDecision<'a>>,
     /// Why there is no ACL decision.
-    pub acl_note: Option<String>,
+    pub acl_note: Option<AclNote<'a>>,
     /// The groups' decision (`None`: the interface has none, e.g. a NAT gateway).
-    pub sg: Option<SgDecision>,
+    pub sg: Option<SgDecision<'a>>,
 }
 
 /// The inventory, indexed for evaluating many flows.
@@ -149,7 +197,13 @@ pub struct RuleIndex {
     by_addr: FxHashMap<IpAddr, usize>,
 }
 
-impl SgDecision {
+impl SgDecision<'_> {
+    /// The ids of the groups considered, comma-separated.
+    pub fn group_ids(&self) -> String {
+        let ids: Vec<&str> = self.groups.iter().map(|(g, _)| g.as_str()).collect();
+        ids.join(",")
+    }
+
     /// Whether the flow looks like the reply to a request these groups allowed: the other
     /// direction's rules admit the reverse flow, and its source port is the lower (the service's).
     pub fn is_reply(&self, flow: &Flow) -> bool {
@@ -208,46 +262,56 @@ impl RuleIndex {
         self.eni.contains_key(eni)
     }
 
+    /// The inventory's own copy of an interface id, if the interface is in it.
+    pub fn interface_id(&self, eni: &str) -> Option<&str> {
+        self.eni
+            .get(eni)
+            .and_then(|&i| self.inventory.interfaces.get(i))
+            .map(|e| e.id.as_str())
+    }
+
     /// Evaluates a flow; `Err` says why it cannot be (unknown interface, addresses not its own).
-    pub fn evaluate(&self, flow: &Flow) -> Result<Evaluation, String> {
+    pub fn evaluate<'a>(&'a self, flow: &'a Flow) -> Result<Evaluation<'a>, NotEvaluated<'a>> {
+        self.evaluate_on(flow, &flow.interface)
+    }
+
+    /// [`RuleIndex::evaluate`] of the flow as logged on `interface` (rule usage credits the other
+    /// end's interface from this end's record).
+    pub fn evaluate_on<'a>(
+        &'a self,
+        flow: &Flow,
+        interface: &'a str,
+    ) -> Result<Evaluation<'a>, NotEvaluated<'a>> {
         let inv = &self.inventory;
         let eni = self
             .eni
-            .get(&*flow.interface)
+            .get(interface)
             .and_then(|&i| inv.interfaces.get(i))
-            .ok_or_else(|| format!("interface {} is not in the context files", flow.interface))?;
+            .ok_or(NotEvaluated::UnknownInterface(interface))?;
         let (way, peer) = if eni.addrs.contains(&flow.dst) {
             (Way::Inbound, flow.src)
         } else if eni.addrs.contains(&flow.src) {
             (Way::Outbound, flow.dst)
         } else {
-            return Err(format!(
-                "neither {} nor {} is an address of {} in the context files",
-                flow.src, flow.dst, eni.id
-            ));
+            return Err(NotEvaluated::NotItsAddresses(flow.src, flow.dst, &eni.id));
         };
         if let Some(service) = self.unfiltered(peer) {
             return Ok(Evaluation {
                 way,
                 peer,
-                subnet: eni.subnet.clone(),
+                subnet: &eni.subnet,
                 acl: None,
-                acl_note: Some(format!(
-                    "{peer} is {service}, which neither security groups nor network ACLs filter"
-                )),
+                acl_note: Some(AclNote::Unfiltered(peer, service)),
                 sg: None,
             });
         }
         let egress = way == Way::Outbound;
         let (acl, acl_note) = self.acl_decision(&eni.subnet, &eni.vpc, peer, flow, egress);
-        let sg = (!eni.groups.is_empty()).then(|| {
-            let groups: Vec<String> = eni.groups.iter().map(|(g, _)| g.clone()).collect();
-            self.sg_decision(groups, way, peer, flow)
-        });
+        let sg = (!eni.groups.is_empty()).then(|| self.sg_decision(&eni.groups, way, peer, flow));
         Ok(Evaluation {
             way,
             peer,
-            subnet: eni.subnet.clone(),
+            subnet: &eni.subnet,
             acl,
             acl_note,
             sg,
@@ -260,14 +324,25 @@ impl RuleIndex {
     /// <https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html>,
     /// <https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html>
     fn unfiltered(&self, peer: IpAddr) -> Option<&'static str> {
-        let text = peer.to_string();
-        let named = match text.as_str() {
-            "169.254.169.253" | "fd00:ec2::253" => Some("the Amazon DNS resolver"),
-            "169.254.169.254" | "fd00:ec2::254" => Some("the instance metadata service"),
-            "169.254.169.123" | "fd00:ec2::123" => Some("Amazon Time Sync"),
-            "169.254.170.2" | "169.254.170.23" => Some("the ECS task metadata endpoint"),
-            "169.254.169.250" | "169.254.169.251" => Some("Windows license activation"),
-            _ => None,
+        const DNS: &str = "the Amazon DNS resolver";
+        const IMDS: &str = "the instance metadata service";
+        const TIME: &str = "Amazon Time Sync";
+        let named = match peer {
+            IpAddr::V4(a) => match a.octets() {
+                [169, 254, 169, 253] => Some(DNS),
+                [169, 254, 169, 254] => Some(IMDS),
+                [169, 254, 169, 123] => Some(TIME),
+                [169, 254, 170, 2 | 23] => Some("the ECS task metadata endpoint"),
+                [169, 254, 169, 250 | 251] => Some("Windows license activation"),
+                _ => None,
+            },
+            // fd00:ec2::253, ::254 and ::123 (the last group is hexadecimal, as written).
+            IpAddr::V6(a) => match a.segments() {
+                [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x253] => Some(DNS),
+                [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254] => Some(IMDS),
+                [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x123] => Some(TIME),
+                _ => None,
+            },
         };
         named.or_else(|| {
             let IpAddr::V4(v4) = peer else { return None };
@@ -284,25 +359,20 @@ impl RuleIndex {
         })
     }
 
-    fn acl_decision(
-        &self,
-        subnet: &str,
+    fn acl_decision<'a>(
+        &'a self,
+        subnet: &'a str,
         vpc: &str,
         peer: IpAddr,
         flow: &Flow,
         egress: bool,
-    ) -> (Option<AclDecision>, Option<String>) {
+    ) -> (Option<AclDecision<'a>>, Option<AclNote<'a>>) {
         if self
             .subnet_cidrs
             .get(subnet)
             .is_some_and(|c| c.iter().any(|n| n.contains(&peer)))
         {
-            return (
-                None,
-                Some(format!(
-                    "{peer} is in the same subnet ({subnet}): no ACL applies"
-                )),
-            );
+            return (None, Some(AclNote::SameSubnet(peer, subnet)));
         }
         let Some(acl) = self
             .acl_of_subnet
@@ -310,21 +380,17 @@ impl RuleIndex {
             .or_else(|| self.default_acl.get(vpc))
             .and_then(|&i| self.inventory.acls.get(i))
         else {
-            return (
-                None,
-                Some(format!("no network ACL of {subnet} in the context files")),
-            );
+            return (None, Some(AclNote::NoAcl(subnet)));
         };
         let entry = acl
             .entries
             .iter()
             .filter(|e| e.egress == egress)
-            .find(|e| acl_matches(e, peer, flow))
-            .cloned();
-        let allow = entry.as_ref().is_some_and(|e| e.allow);
+            .find(|e| acl_matches(e, peer, flow));
+        let allow = entry.is_some_and(|e| e.allow);
         (
             Some(AclDecision {
-                acl: acl.id.clone(),
+                acl: &acl.id,
                 entry,
                 allow,
             }),
@@ -332,53 +398,48 @@ impl RuleIndex {
         )
     }
 
-    fn sg_decision(&self, groups: Vec<String>, way: Way, peer: IpAddr, flow: &Flow) -> SgDecision {
+    fn sg_decision<'a>(
+        &'a self,
+        groups: &'a [(String, String)],
+        way: Way,
+        peer: IpAddr,
+        flow: &Flow,
+    ) -> SgDecision<'a> {
         let egress = way == Way::Outbound;
-        let mut allowed_by = Vec::new();
+        let mut allowed_by: Option<SgRuleRef<'a>> = None;
         let mut icmp_guess = false;
-        // Ids and copies only for the rules that end up in the answer (this runs once per group
-        // of flows: millions of times for `flowlens rules` on a big data set).
-        let mut closest: Option<(u8, &str, usize, &SgRule)> = None;
-        for (gid, i, rule) in self.rules(&groups, egress) {
-            match self.sg_match(rule, peer, flow.protocol, flow.dstport) {
-                Match::Yes => {
-                    allowed_by.push((RuleId::Sg(gid.to_owned(), egress, i), rule.clone()))
+        let mut closest: Option<(u8, SgRuleRef<'a>)> = None;
+        for (gid, i, rule) in self.rules(groups, egress) {
+            let m = self.sg_match(rule, peer, flow.protocol, flow.dstport);
+            if let Match::No(score) = m {
+                if closest.is_none_or(|c| score > c.0) {
+                    closest = Some((score, (RuleId::Sg(gid, egress, i), rule)));
                 }
-                Match::Maybe => {
-                    icmp_guess = true;
-                    allowed_by.push((RuleId::Sg(gid.to_owned(), egress, i), rule.clone()));
-                }
-                Match::No(score) => {
-                    if closest.is_none_or(|c| score > c.0) {
-                        closest = Some((score, gid, i, rule));
-                    }
-                }
+                continue;
+            }
+            icmp_guess |= matches!(m, Match::Maybe);
+            // The most specific; of equal ones the first (what a stable sort would put first).
+            if allowed_by.is_none_or(|(_, best)| specificity(rule) < specificity(best)) {
+                allowed_by = Some((RuleId::Sg(gid, egress, i), rule));
             }
         }
-        allowed_by.sort_by_key(|(_, r)| specificity(r));
         // The request this flow would answer (the other direction, to this flow's srcport):
         // needed when no rule allows the flow, or when it may be a reply (its source port lower).
-        let reply_to = if allowed_by.is_empty() || flow.srcport < flow.dstport {
-            self.rules(&groups, !egress)
+        let reply_to = if allowed_by.is_none() || flow.srcport < flow.dstport {
+            self.rules(groups, !egress)
                 .find(|(_, _, r)| {
                     matches!(
                         self.sg_match(r, peer, flow.protocol, flow.srcport),
                         Match::Yes
                     )
                 })
-                .map(|(g, i, r)| (RuleId::Sg(g.to_owned(), !egress, i), r.clone()))
+                .map(|(g, i, r)| (RuleId::Sg(g, !egress, i), r))
         } else {
             None
         };
-        let closest = match closest {
-            Some((_, g, i, r)) if allowed_by.is_empty() => {
-                Some((RuleId::Sg(g.to_owned(), egress, i), r.clone()))
-            }
-            _ => None,
-        };
         SgDecision {
             groups,
-            closest,
+            closest: closest.filter(|_| allowed_by.is_none()).map(|(_, c)| c),
             allowed_by,
             reply_to,
             icmp_guess,
@@ -388,11 +449,12 @@ impl RuleIndex {
     /// The rules of `groups` in one direction: (group id, index in that direction, rule).
     fn rules<'a>(
         &'a self,
-        groups: &'a [String],
+        groups: &'a [(String, String)],
         egress: bool,
     ) -> impl Iterator<Item = (&'a str, usize, &'a SgRule)> + 'a {
         groups
             .iter()
+            .map(|(g, _)| g)
             .filter_map(move |g| {
                 let sg = self
                     .group
@@ -506,61 +568,4 @@ fn acl_matches(e: &AclEntry, peer: IpAddr, flow: &Flow) -> bool {
         _ => true,
     };
     proto && ports && e.cidr.contains(&peer)
-}
-
-/// A protocol number in AWS's words.
-pub fn proto_name(p: u8) -> String {
-    match p {
-        6 => "TCP".into(),
-        17 => "UDP".into(),
-        1 => "ICMP".into(),
-        58 => "ICMPv6".into(),
-        n => format!("protocol {n}"),
-    }
-}
-
-/// A security-group rule in AWS terms: "TCP 443 from 0.0.0.0/0", "all traffic to sg-1".
-pub fn sg_rule_text(rule: &SgRule, egress: bool) -> String {
-    let what = match rule.protocol {
-        RuleProtocol::All => "all traffic".to_owned(),
-        RuleProtocol::Number(p @ (1 | 58)) => match (rule.from, rule.to) {
-            (Some(t), Some(c)) if t >= 0 && c >= 0 => {
-                format!("{} type {t} code {c}", proto_name(p))
-            }
-            (Some(t), _) if t >= 0 => format!("{} type {t}", proto_name(p)),
-            _ => format!("all {}", proto_name(p)),
-        },
-        RuleProtocol::Number(p) => match (rule.from, rule.to) {
-            (Some(f), Some(t)) if f == t && f >= 0 => format!("{} {f}", proto_name(p)),
-            (Some(f), Some(t)) if f >= 0 => format!("{} {f}-{t}", proto_name(p)),
-            _ => format!("all {}", proto_name(p)),
-        },
-    };
-    let peer = match &rule.peer {
-        Peer::Cidr(n) => n.to_string(),
-        Peer::PrefixList(p) => format!("prefix list {p}"),
-        Peer::Group(g) => format!("group {g}"),
-    };
-    format!("{what} {} {peer}", if egress { "to" } else { "from" })
-}
-
-/// An ACL entry in AWS terms: "#100 allow inbound TCP 443 from 0.0.0.0/0".
-pub fn acl_entry_text(e: &AclEntry) -> String {
-    let what = match e.protocol {
-        RuleProtocol::All => "all traffic".to_owned(),
-        RuleProtocol::Number(p @ (6 | 17)) => match e.ports {
-            Some((lo, hi)) if lo == hi => format!("{} {lo}", proto_name(p)),
-            Some((lo, hi)) => format!("{} {lo}-{hi}", proto_name(p)),
-            None => format!("all {}", proto_name(p)),
-        },
-        RuleProtocol::Number(p) => proto_name(p),
-    };
-    format!(
-        "#{} {} {} {what} {} {}",
-        acl_number(e.number),
-        if e.allow { "allow" } else { "deny" },
-        if e.egress { "outbound" } else { "inbound" },
-        if e.egress { "to" } else { "from" },
-        e.cidr
-    )
 }

@@ -2,6 +2,8 @@
 //! it, with the closest one, or that today's rules would allow it), and which rules admitted an
 //! ACCEPT.
 
+use std::sync::Mutex;
+
 use super::eval::{
     AclDecision, Evaluation, Flow, RuleIndex, SgDecision, Way, acl_entry_text, proto_name,
     sg_rule_text,
@@ -121,36 +123,45 @@ pub fn explain_rows(
 ) -> Vec<ExplainRow> {
     let want = if accepted { "ACCEPT" } else { "REJECT" };
     let snapshot = index.inventory.snapshot_time();
-    let groups: Vec<FlowGroup> = groups.into_iter().filter(|g| &*g.action == want).collect();
-    // Groups are independent: evaluated in slices on the worker threads, kept in order.
-    let slices: Vec<&[FlowGroup]> = groups.chunks(PAR_SLICE).collect();
-    par_chunks(slices.len(), "flowlens-explain", |k| {
-        slices
+    let mut groups = groups;
+    groups.retain(|g| &*g.action == want);
+    // Groups are independent: evaluated in slices on the worker threads, kept in order. The
+    // slices own their groups (split off from the back, so each split copies only itself), so a
+    // row takes its group without a copy.
+    let mut slices = Vec::new();
+    while !groups.is_empty() {
+        let at = (groups.len() - 1) / PAR_SLICE * PAR_SLICE;
+        slices.push(Mutex::new(groups.split_off(at)));
+    }
+    slices.reverse();
+    let rows = par_chunks(slices.len(), "flowlens-explain", |k| {
+        let slice = slices
             .get(k)
-            .map(|slice| {
-                slice
-                    .iter()
-                    .enumerate()
-                    .map(|(i, g)| ExplainRow {
-                        explanation: if k * PAR_SLICE + i < sentences {
-                            explain(index, &g.flow, !accepted, Some(g.first), snapshot)
-                        } else {
-                            let (verdict, rule) = verdict(index, &g.flow, !accepted);
-                            Explanation {
-                                verdict,
-                                rule,
-                                reason: String::new(),
-                            }
-                        },
-                        group: g.clone(),
-                    })
-                    .collect::<Vec<_>>()
+            .and_then(|s| s.lock().ok().map(|mut v| std::mem::take(&mut *v)))
+            .unwrap_or_default();
+        slice
+            .into_iter()
+            .enumerate()
+            .map(|(i, group)| ExplainRow {
+                explanation: if k * PAR_SLICE + i < sentences {
+                    explain(index, &group.flow, !accepted, Some(group.first), snapshot)
+                } else {
+                    let (verdict, rule) = verdict(index, &group.flow, !accepted);
+                    Explanation {
+                        verdict,
+                        rule,
+                        reason: String::new(),
+                    }
+                },
+                group,
             })
-            .unwrap_or_default()
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+            .collect::<Vec<_>>()
+    });
+    let mut out = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+    for r in rows {
+        out.extend(r);
+    }
+    out
 }
 
 /// Explains one flow that was REJECTed (`rejected`) or ACCEPTed.
@@ -213,19 +224,19 @@ pub fn explain(
 }
 
 /// What denies a flow first, if anything does.
-enum Denial<'a> {
-    Acl(&'a AclDecision),
-    Sg(&'a SgDecision),
+enum Denial<'e, 'a> {
+    Acl(&'e AclDecision<'a>),
+    Sg(&'e SgDecision<'a>),
 }
 
-fn denial<'a>(ev: &'a Evaluation, flow: &Flow) -> Option<Denial<'a>> {
+fn denial<'e, 'a>(ev: &'e Evaluation<'a>, flow: &Flow) -> Option<Denial<'e, 'a>> {
     let acl_deny = ev.acl.as_ref().filter(|a| !a.allow);
     // A flow that looks like the reply to a request the groups allowed passes them (they are
     // stateful); otherwise a rule must allow it in its own direction.
     let sg_deny = ev
         .sg
         .as_ref()
-        .filter(|s| s.allowed_by.is_empty() && !s.is_reply(flow));
+        .filter(|s| s.allowed_by.is_none() && !s.is_reply(flow));
     // Inbound traffic meets the subnet's ACL before the interface's groups; outbound the other way.
     match (ev.way, acl_deny, sg_deny) {
         (_, Some(a), None) | (Way::Inbound, Some(a), Some(_)) => Some(Denial::Acl(a)),
@@ -255,7 +266,7 @@ pub fn verdict(index: &RuleIndex, flow: &Flow, rejected: bool) -> (Verdict, Stri
             } else {
                 Verdict::DeniedNow
             },
-            s.groups.join(","),
+            s.group_ids(),
         ),
         (None, r) => (
             if r {
@@ -336,10 +347,10 @@ fn acl_sentence(a: &AclDecision, what: &str) -> Explanation {
     }
 }
 
-fn groups_text(index: &RuleIndex, groups: &[String]) -> String {
+fn groups_text(index: &RuleIndex, groups: &[(String, String)]) -> String {
     groups
         .iter()
-        .map(|g| match index.group_name(g) {
+        .map(|(g, _)| match index.group_name(g) {
             Some(n) => format!("{g} ({n})"),
             None => g.clone(),
         })
@@ -359,6 +370,7 @@ fn sg_sentence(index: &RuleIndex, s: &SgDecision, ev: &Evaluation, what: &str) -
     let missing: Vec<&String> = s
         .groups
         .iter()
+        .map(|(g, _)| g)
         .filter(|g| {
             index.group_name(g).is_none() && !index.inventory.groups.iter().any(|x| &x.id == *g)
         })
@@ -377,11 +389,11 @@ fn sg_sentence(index: &RuleIndex, s: &SgDecision, ev: &Evaluation, what: &str) -
     };
     Explanation {
         verdict: Verdict::NoSgAllow,
-        rule: s.groups.join(","),
+        rule: s.group_ids(),
         reason: format!(
             "No {} rule of {}{missing} allows {what}{closest}.",
             ev.way.name(),
-            groups_text(index, &s.groups)
+            groups_text(index, s.groups)
         ),
     }
 }
@@ -392,7 +404,7 @@ fn admitting_rule(ev: &Evaluation, flow: &Flow) -> String {
         s.reply_to
             .as_ref()
             .filter(|_| s.is_reply(flow))
-            .or(s.allowed_by.first())
+            .or(s.allowed_by.as_ref())
             .map(|(id, _)| id.text())
     });
     let acl = || {
@@ -414,7 +426,7 @@ fn admitting(ev: &Evaluation, flow: &Flow) -> (String, String) {
                 rule = format!("{}#{}", a.acl, e.number);
             }
         }
-        (None, Some(note)) => parts.push(note.clone()),
+        (None, Some(note)) => parts.push(note.to_string()),
         (None, None) => {}
     }
     match &ev.sg {
@@ -427,7 +439,7 @@ fn admitting(ev: &Evaluation, flow: &Flow) -> (String, String) {
                     sg_rule_text(r, ev.way == Way::Inbound)
                 ));
                 rule = id.text();
-            } else if let Some((id, r)) = s.allowed_by.first() {
+            } else if let Some((id, r)) = &s.allowed_by {
                 let guess = if s.icmp_guess {
                     " if the ICMP type matched (flow logs do not record it)"
                 } else {

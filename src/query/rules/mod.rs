@@ -5,6 +5,7 @@
 //! - [`explain`]: one verdict and sentence per group of flows (`flowlens explain`, the app's
 //!   "Why rejected?").
 //! - [`usage`]: flows, bytes and distinct peers admitted by every rule (`flowlens rules`).
+//! - `text`: a rule or an ACL entry in AWS's words.
 //!
 //! Flows are grouped by (interface, srcaddr, dstaddr, dstport, protocol, action) first, so the
 //! rules are evaluated once per group, not once per record.
@@ -13,14 +14,15 @@ pub mod eval;
 pub mod explain;
 #[cfg(test)]
 mod tests;
+mod text;
 pub mod usage;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 
 use super::block::{NULL, for_blocks};
-use super::par::par_fold;
+use super::par::{par_chunks, par_fold};
 use super::select::Selection;
 use crate::model::FlowTable;
 use crate::model::addr::key_to_ip;
@@ -53,22 +55,101 @@ pub struct FlowGroup {
     pub first: u64,
 }
 
-/// The accumulated values of one group while folding.
-#[derive(Clone, Copy, Default)]
+/// The accumulated values of one group while folding (32 bytes).
+#[derive(Clone, Copy)]
 struct Acc {
-    srcport: u64,
     flows: u64,
     packets: u64,
     bytes: u64,
-    first: u64,
+    /// The lowest `srcport` (a port: 16 bits).
+    srcport: u32,
+    /// The earliest `start` (`UInt32` in the frame).
+    first: u32,
 }
 
-type Key = (u64, u64, u64, u64, u64, u64);
+impl Acc {
+    const EMPTY: Acc = Acc {
+        flows: 0,
+        packets: 0,
+        bytes: 0,
+        srcport: u32::MAX,
+        first: u32::MAX,
+    };
+
+    fn add(&mut self, o: &Acc) {
+        self.flows += o.flows;
+        self.packets += o.packets;
+        self.bytes += o.bytes;
+        self.srcport = self.srcport.min(o.srcport);
+        self.first = self.first.min(o.first);
+    }
+}
+
+/// (interface, srcaddr, dstaddr, dstport, protocol, action) packed into three words: the ids
+/// (dictionary ids are `u32`; null, `u32::MAX`, is past any id a column can hold) two to a word,
+/// `dstport` in 17 bits and `protocol` in 9 (the top bit of each: null), so a key hashes in three
+/// rounds and a map entry is 56 bytes instead of 88.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Key([u64; 3]);
+
+impl Key {
+    fn pack(eni: u64, src: u64, dst: u64, dstport: u64, protocol: u64, action: u64) -> Key {
+        let id = |v: u64| v.min(u64::from(u32::MAX));
+        let small = |v: u64, null: u64| if v == NULL { null } else { v & (null - 1) };
+        Key([
+            id(eni) | id(src) << 32,
+            id(dst) | id(action) << 32,
+            small(dstport, 1 << 16) | small(protocol, 1 << 8) << 17,
+        ])
+    }
+
+    /// The interface, source, destination and action ids (`u32::MAX`: null).
+    fn ids(self) -> [u32; 4] {
+        let [a, b, _] = self.0;
+        [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32]
+    }
+
+    /// `dstport` and `protocol` (0 where null).
+    fn port_protocol(self) -> (u16, u8) {
+        let c = self.0[2];
+        let port = if c & (1 << 16) == 0 { c as u16 } else { 0 };
+        let proto = c >> 17;
+        (
+            port,
+            if proto & (1 << 8) == 0 {
+                proto as u8
+            } else {
+                0
+            },
+        )
+    }
+
+    /// Which of the [`GROUP_PARTS`] maps holds the key (bits of a multiplicative hash that the
+    /// maps' own hash does not use for their buckets).
+    fn part(self) -> usize {
+        let [a, b, c] = self.0;
+        let h = (a ^ b.rotate_left(21) ^ c.rotate_left(42)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 58) as usize % GROUP_PARTS
+    }
+}
+
+/// The grouping's maps per worker: a key goes to one of these by [`Key::part`], so partition
+/// `p` of every worker is merged (and turned into groups) on its own task, on every core, and no
+/// map holds more than about 1/64 of the groups while it grows.
+const GROUP_PARTS: usize = 64;
+
+type PartMaps = Vec<FxHashMap<Key, Acc>>;
 
 /// Groups the selected records by (interface, srcaddr, dstaddr, dstport, protocol, action).
 /// Records without addresses (NODATA, SKIPDATA) are left out.
 pub fn flow_groups(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
-    let mut out = flow_groups_unsorted(table, sel);
+    let parts = flow_group_parts(table, sel);
+    // One exact allocation (collecting a flattened iterator would grow it by doubling: copies
+    // of hundreds of MB).
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for part in parts {
+        out.extend(part);
+    }
     out.sort_unstable_by(|a, b| {
         b.flows
             .cmp(&a.flows)
@@ -86,8 +167,9 @@ pub fn flow_groups(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
     out
 }
 
-/// [`flow_groups`] in no particular order (rule usage sums them; no order needed).
-pub(crate) fn flow_groups_unsorted(table: &FlowTable, sel: &Selection) -> Vec<FlowGroup> {
+/// [`flow_groups`] in no particular order, in parts (one per partition of the grouping's maps),
+/// so nothing copies them into one vector: rule usage sums them, no order needed.
+pub(crate) fn flow_group_parts(table: &FlowTable, sel: &Selection) -> Vec<Vec<FlowGroup>> {
     let cols = views(&table.df);
     let find = |n: &str| cols.iter().position(|c| c.name == n);
     let names = [
@@ -103,19 +185,23 @@ pub(crate) fn flow_groups_unsorted(table: &FlowTable, sel: &Selection) -> Vec<Fl
         "start",
     ];
     let which: Vec<Option<usize>> = names.iter().map(|n| find(n)).collect();
-    let map = par_fold(
+    let workers = par_fold(
         sel.masks.len(),
         "flowlens-rules",
-        FxHashMap::<Key, Acc>::default,
-        |map, k| {
+        Vec::<PartMaps>::new,
+        |acc, k| {
             let Some(mask) = sel.masks.get(k) else { return };
+            if acc.is_empty() {
+                acc.push(vec![FxHashMap::default(); GROUP_PARTS]);
+            }
+            let Some(maps) = acc.first_mut() else { return };
             for_blocks(&cols, &which, k, mask, |b| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
                 for j in 0..b.len() {
                     if b.get(1, j) == NULL || b.get(2, j) == NULL {
                         continue;
                     }
-                    let key = (
+                    let key = Key::pack(
                         b.get(0, j),
                         b.get(1, j),
                         b.get(2, j),
@@ -123,33 +209,20 @@ pub(crate) fn flow_groups_unsorted(table: &FlowTable, sel: &Selection) -> Vec<Fl
                         b.get(4, j),
                         b.get(5, j),
                     );
-                    let a = map.entry(key).or_insert(Acc {
-                        srcport: u64::MAX,
-                        first: u64::MAX,
-                        ..Acc::default()
-                    });
-                    a.srcport = a.srcport.min(nz(b.get(6, j)));
-                    a.flows += 1;
-                    a.packets += nz(b.get(7, j));
-                    a.bytes += nz(b.get(8, j));
-                    a.first = a.first.min(nz(b.get(9, j)));
+                    let row = Acc {
+                        flows: 1,
+                        packets: nz(b.get(7, j)),
+                        bytes: nz(b.get(8, j)),
+                        srcport: nz(b.get(6, j)).min(u64::from(u32::MAX)) as u32,
+                        first: nz(b.get(9, j)).min(u64::from(u32::MAX)) as u32,
+                    };
+                    if let Some(map) = maps.get_mut(key.part()) {
+                        map.entry(key).or_insert(Acc::EMPTY).add(&row);
+                    }
                 }
             });
         },
-        |into, from| {
-            for (k, v) in from {
-                let a = into.entry(k).or_insert(Acc {
-                    srcport: u64::MAX,
-                    first: u64::MAX,
-                    ..Acc::default()
-                });
-                a.srcport = a.srcport.min(v.srcport);
-                a.flows += v.flows;
-                a.packets += v.packets;
-                a.bytes += v.bytes;
-                a.first = a.first.min(v.first);
-            }
-        },
+        |into, from| into.extend(from),
     );
     // Each category once, shared by every group that has it.
     let shared = |c: Option<usize>| -> Vec<Arc<str>> {
@@ -171,25 +244,51 @@ pub(crate) fn flow_groups_unsorted(table: &FlowTable, sel: &Selection) -> Vec<Fl
             .and_then(|i| table.addrs.get(i))
             .map(|k| key_to_ip(*k))
     };
-    let out: Vec<FlowGroup> = map
-        .into_iter()
-        .filter_map(|((eni, src, dst, dport, proto, action), a)| {
-            Some(FlowGroup {
-                flow: Flow {
-                    src: addr(src)?,
-                    dst: addr(dst)?,
-                    srcport: u16::try_from(a.srcport).unwrap_or(0),
-                    dstport: u16::try_from(dport).unwrap_or(0),
-                    protocol: u8::try_from(proto).unwrap_or(0),
-                    interface: cat(&enis, eni),
-                },
-                action: cat(&actions, action),
-                flows: a.flows,
-                packets: a.packets,
-                bytes: a.bytes,
-                first: if a.first == u64::MAX { 0 } else { a.first },
+    // Partition `p` of every worker merged into one map, and turned into groups, per task.
+    let workers: Vec<Mutex<PartMaps>> = workers.into_iter().map(Mutex::new).collect();
+    par_chunks(GROUP_PARTS, "flowlens-rules", |p| {
+        merged_part(&workers, p)
+            .into_iter()
+            .filter_map(|(key, a)| {
+                let [eni, src, dst, action] = key.ids().map(u64::from);
+                let (dstport, protocol) = key.port_protocol();
+                Some(FlowGroup {
+                    flow: Flow {
+                        src: addr(src)?,
+                        dst: addr(dst)?,
+                        srcport: u16::try_from(a.srcport).unwrap_or(0),
+                        dstport,
+                        protocol,
+                        interface: cat(&enis, eni),
+                    },
+                    action: cat(&actions, action),
+                    flows: a.flows,
+                    packets: a.packets,
+                    bytes: a.bytes,
+                    // Every group has a row, so `first` was set (a null `start` counts as 0).
+                    first: u64::from(a.first),
+                })
             })
-        })
-        .collect();
-    out
+            .collect::<Vec<_>>()
+    })
+}
+
+/// Partition `p` of every worker's maps, merged into one (the smaller ones into the largest).
+fn merged_part(workers: &[Mutex<PartMaps>], p: usize) -> FxHashMap<Key, Acc> {
+    let take = |w: &Mutex<PartMaps>| {
+        w.lock()
+            .ok()
+            .and_then(|mut maps| maps.get_mut(p).map(std::mem::take))
+            .unwrap_or_default()
+    };
+    let mut maps: Vec<FxHashMap<Key, Acc>> = workers.iter().map(take).collect();
+    maps.sort_by_key(|m| std::cmp::Reverse(m.len()));
+    let mut maps = maps.into_iter();
+    let mut map = maps.next().unwrap_or_default();
+    for other in maps {
+        for (k, v) in other {
+            map.entry(k).or_insert(Acc::EMPTY).add(&v);
+        }
+    }
+    map
 }

@@ -219,7 +219,7 @@ fn security_groups_are_stateful_and_allow_only() {
     let ev = index.evaluate(&reply).unwrap();
     assert_eq!(ev.way, Way::Inbound);
     let sg = ev.sg.unwrap();
-    assert!(sg.allowed_by.is_empty());
+    assert!(sg.allowed_by.is_none());
     assert!(sg.is_reply(&reply));
     // An unsolicited packet to the same port is not a reply that was asked for: REJECTed, no
     // rule allows it.
@@ -309,4 +309,89 @@ fn allowed_now_unfiltered_services_and_missing_context() {
         explain(&index, &foreign, true, None, None).verdict,
         Verdict::NoContext
     );
+}
+
+#[test]
+fn link_local_services_are_named_by_address() {
+    use super::eval::AclNote;
+    let index = RuleIndex::new(Arc::new(inventory()));
+    // The services' addresses as AWS writes them, and neighbours that are no service.
+    let cases = [
+        ("169.254.169.253", Some("the Amazon DNS resolver")),
+        ("fd00:ec2::253", Some("the Amazon DNS resolver")),
+        ("169.254.169.254", Some("the instance metadata service")),
+        ("fd00:ec2::254", Some("the instance metadata service")),
+        ("169.254.169.123", Some("Amazon Time Sync")),
+        ("fd00:ec2::123", Some("Amazon Time Sync")),
+        ("169.254.170.2", Some("the ECS task metadata endpoint")),
+        ("169.254.170.23", Some("the ECS task metadata endpoint")),
+        ("169.254.169.250", Some("Windows license activation")),
+        ("169.254.169.251", Some("Windows license activation")),
+        ("169.254.169.252", None),
+        ("169.254.170.3", None),
+        ("fd00:ec2::252", None),
+        ("fd00:ec2::1:253", None),
+        ("::ffff:169.254.169.254", None),
+    ];
+    for (peer, want) in cases {
+        let src = if peer.contains(':') {
+            "2600:1f18::10"
+        } else {
+            "10.0.1.10"
+        };
+        let f = flow(src, 40000, peer, 53, 17, WEB);
+        let ev = index.evaluate(&f).unwrap();
+        let got = match ev.acl_note {
+            Some(AclNote::Unfiltered(_, service)) => Some(service),
+            _ => None,
+        };
+        assert_eq!(got, want, "{peer}");
+        if let Some(service) = want {
+            let note = ev.acl_note.unwrap().to_string();
+            assert_eq!(
+                note,
+                format!(
+                    "{peer} is {service}, which neither security groups nor network ACLs filter"
+                )
+            );
+        }
+    }
+}
+
+#[test]
+fn group_keys_keep_every_field_and_tell_null_from_zero() {
+    use super::{GROUP_PARTS, Key};
+    use crate::query::block::NULL;
+    let mut seen = std::collections::HashSet::new();
+    let mut next = crate::model::xorshift(0x2545_f491_4f6c_dd1d);
+    for i in 0..20_000u64 {
+        let pick = |r: u64, max: u64| if r.is_multiple_of(5) { NULL } else { r % max };
+        let (eni, src, dst) = (pick(next(), 300), next() % 100_000, next() % 100_000);
+        let (port, proto, action) = (pick(next(), 65_536), pick(next(), 256), pick(next(), 3));
+        let (eni, port, proto) = match i {
+            0 => (u64::from(u32::MAX) - 1, 65_535, 255),
+            1 => (0, 0, 0),
+            _ => (eni, port, proto),
+        };
+        let key = Key::pack(eni, src, dst, port, proto, action);
+        let id = |v: u64| if v == NULL { u32::MAX } else { v as u32 };
+        assert_eq!(key.ids(), [id(eni), src as u32, dst as u32, id(action)]);
+        let zero = |v: u64| if v == NULL { 0 } else { v };
+        assert_eq!(key.port_protocol(), (zero(port) as u16, zero(proto) as u8));
+        assert!(key.part() < GROUP_PARTS);
+        seen.insert((eni, src, dst, port, proto, action, key));
+    }
+    // A null port or protocol is its own group, apart from 0.
+    let base = Key::pack(1, 2, 3, 0, 0, 1);
+    assert_ne!(base, Key::pack(1, 2, 3, NULL, 0, 1));
+    assert_ne!(base, Key::pack(1, 2, 3, 0, NULL, 1));
+    assert_ne!(base, Key::pack(NULL, 2, 3, 0, 0, 1));
+    assert_ne!(base, Key::pack(1, 2, 3, 0, 0, NULL));
+    // Different fields, different keys.
+    let fields: std::collections::HashSet<_> = seen
+        .iter()
+        .map(|s| (s.0, s.1, s.2, s.3, s.4, s.5))
+        .collect();
+    let keys: std::collections::HashSet<_> = seen.iter().map(|s| s.6).collect();
+    assert_eq!(fields.len(), keys.len());
 }

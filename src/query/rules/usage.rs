@@ -10,13 +10,12 @@
 //! some interfaces only), its rules are credited from this side's record; a flow both ends
 //! logged is credited from each end's own record, so no flow counts twice.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::eval::{Flow, RuleId, RuleIndex, acl_entry_text, sg_rule_text};
-use super::{FlowGroup, PAR_SLICE, flow_groups_unsorted};
+use super::eval::{RuleId, RuleIndex, acl_entry_text, sg_rule_text};
+use super::{FlowGroup, PAR_SLICE, flow_group_parts};
 use crate::model::FlowTable;
 use crate::model::inventory::Peer;
 use crate::query::filter::AddrClass;
@@ -73,40 +72,46 @@ struct Tally {
     peers: FxHashSet<IpAddr>,
 }
 
-/// Credits the rules that decided `flow` (one group's flows, as seen on `flow.interface`).
-fn credit_flow(index: &RuleIndex, tally: &mut BTreeMap<RuleId, Tally>, g: &FlowGroup, flow: &Flow) {
-    let Ok(ev) = index.evaluate(flow) else {
+/// The tallies by rule.
+type Tallies<'a> = FxHashMap<RuleId<'a>, Tally>;
+
+/// Credits the rules that decided one group's flows, as seen on `interface`.
+fn credit_flow<'a>(
+    index: &'a RuleIndex,
+    tally: &mut Tallies<'a>,
+    g: &FlowGroup,
+    interface: &'a str,
+) {
+    let flow = &g.flow;
+    let Ok(ev) = index.evaluate_on(flow, interface) else {
         return;
     };
-    let mut credit = |id: RuleId| {
+    let mut credit = |id: RuleId<'a>| {
         let t = tally.entry(id).or_default();
         t.flows += g.flows;
         t.bytes += g.bytes;
         t.peers.insert(ev.peer);
     };
-    let acl_entry = ev
-        .acl
-        .as_ref()
-        .and_then(|a| a.entry.as_ref().map(|e| (a, e)));
+    let acl_entry = ev.acl.and_then(|a| a.entry.map(|e| (a, e)));
     match &*g.action {
         "ACCEPT" => {
             if let Some((a, e)) = acl_entry
                 && e.allow
             {
-                credit(RuleId::Acl(a.acl.clone(), e.number, e.egress));
+                credit(RuleId::Acl(a.acl, e.number, e.egress));
             }
             // A reply passes by the group's state, whatever its rules say: no rule credit.
             if let Some(sg) = ev.sg.as_ref().filter(|s| !s.is_reply(flow))
-                && let Some((id, _)) = sg.allowed_by.first()
+                && let Some((id, _)) = sg.allowed_by
             {
-                credit(id.clone());
+                credit(id);
             }
         }
         "REJECT" => {
             if let Some((a, e)) = acl_entry
                 && !e.allow
             {
-                credit(RuleId::Acl(a.acl.clone(), e.number, e.egress));
+                credit(RuleId::Acl(a.acl, e.number, e.egress));
             }
         }
         _ => {}
@@ -118,25 +123,24 @@ type LoggedKeys<'a> = FxHashSet<(&'a str, std::net::IpAddr, std::net::IpAddr, u1
 
 /// The rules' tallies over all groups, and the interfaces whose rules were credited from the
 /// other end's records.
-fn tally_groups(
-    groups: &[FlowGroup],
-    index: &RuleIndex,
+fn tally_groups<'a>(
+    groups: &[&[FlowGroup]],
+    index: &'a RuleIndex,
     logged_keys: &LoggedKeys<'_>,
-) -> (BTreeMap<RuleId, Tally>, FxHashSet<String>) {
+) -> (Tallies<'a>, FxHashSet<&'a str>) {
     // Slices of groups on the worker threads, each with its own tally, merged after.
-    let slices: Vec<&[FlowGroup]> = groups.chunks(PAR_SLICE).collect();
+    let slices: Vec<&[FlowGroup]> = groups.iter().flat_map(|s| s.chunks(PAR_SLICE)).collect();
     par_fold(
         slices.len(),
         "flowlens-rules",
-        || {
-            (
-                BTreeMap::<RuleId, Tally>::new(),
-                FxHashSet::<String>::default(),
-            )
-        },
+        || (Tallies::default(), FxHashSet::<&str>::default()),
         |(tally, inferred), k| {
             for g in slices.get(k).copied().unwrap_or_default() {
-                credit_flow(index, tally, g, &g.flow);
+                // The group's own interface, as the index holds it (the group's is an `Arc`);
+                // an interface not in the context has no rules to credit.
+                if let Some(own) = index.interface_id(&g.flow.interface) {
+                    credit_flow(index, tally, g, own);
+                }
                 // The other end is one of ours and did not log this flow itself (flow logs on
                 // some interfaces only): its rules admitted this flow too.
                 if &*g.action != "ACCEPT" {
@@ -148,14 +152,8 @@ fn tally_groups(
                         && eni != &*f.interface
                         && !logged_keys.contains(&(eni, f.src, f.dst, f.dstport, f.protocol))
                     {
-                        if !inferred.contains(eni) {
-                            inferred.insert(eni.to_owned());
-                        }
-                        let flow = Flow {
-                            interface: eni.into(),
-                            ..g.flow.clone()
-                        };
-                        credit_flow(index, tally, g, &flow);
+                        inferred.insert(eni);
+                        credit_flow(index, tally, g, eni);
                     }
                 }
             }
@@ -175,15 +173,22 @@ fn tally_groups(
 /// Every rule of the inventory with its use by the selected flows, in the inventory's order
 /// (groups, inbound then outbound; ACLs by direction and rule number).
 pub fn rule_usage(table: &FlowTable, sel: &Selection, index: &RuleIndex) -> Vec<RuleUsage> {
-    usage_of_groups(&flow_groups_unsorted(table, sel), index)
+    let parts = flow_group_parts(table, sel);
+    let slices: Vec<&[FlowGroup]> = parts.iter().map(Vec::as_slice).collect();
+    usage_of_slices(&slices, index)
 }
 
 /// [`rule_usage`] for groups already made (in any order).
 pub fn usage_of_groups(groups: &[FlowGroup], index: &RuleIndex) -> Vec<RuleUsage> {
+    usage_of_slices(&[groups], index)
+}
+
+/// [`usage_of_groups`] of the groups in several slices.
+fn usage_of_slices(groups: &[&[FlowGroup]], index: &RuleIndex) -> Vec<RuleUsage> {
+    let all = || groups.iter().flat_map(|s| s.iter());
     // Flows between two interfaces of the inventory, by the interface that logged them (only
     // these can have been logged at both ends).
-    let logged_keys: LoggedKeys<'_> = groups
-        .iter()
+    let logged_keys: LoggedKeys<'_> = all()
         .filter(|g| {
             index.interface_of(g.flow.src).is_some() && index.interface_of(g.flow.dst).is_some()
         })
@@ -194,8 +199,8 @@ pub fn usage_of_groups(groups: &[FlowGroup], index: &RuleIndex) -> Vec<RuleUsage
         .collect();
     let (tally, inferred) = tally_groups(groups, index, &logged_keys);
     let mut tally = tally;
-    let mut seen: FxHashSet<&str> = groups.iter().map(|g| &*g.flow.interface).collect();
-    seen.extend(inferred.iter().map(String::as_str));
+    let mut seen: FxHashSet<&str> = all().map(|g| &*g.flow.interface).collect();
+    seen.extend(inferred.iter().copied());
     let vpc = index
         .inventory
         .vpcs
@@ -219,7 +224,7 @@ pub fn usage_of_groups(groups: &[FlowGroup], index: &RuleIndex) -> Vec<RuleUsage
     for g in &inv.groups {
         for (egress, list) in [(false, &g.inbound), (true, &g.outbound)] {
             for (i, r) in list.iter().enumerate() {
-                let id = RuleId::Sg(g.id.clone(), egress, i);
+                let id = RuleId::Sg(&g.id, egress, i);
                 let t = tally.remove(&id).unwrap_or_default();
                 out.push(RuleUsage {
                     id: id.text(),
@@ -246,7 +251,7 @@ pub fn usage_of_groups(groups: &[FlowGroup], index: &RuleIndex) -> Vec<RuleUsage
             .iter()
             .any(|s| covered_subnets.contains(s.as_str()));
         for e in &a.entries {
-            let id = RuleId::Acl(a.id.clone(), e.number, e.egress);
+            let id = RuleId::Acl(&a.id, e.number, e.egress);
             let t = tally.remove(&id).unwrap_or_default();
             out.push(RuleUsage {
                 id: id.text(),
