@@ -8,7 +8,7 @@ use super::eval::{
     AclDecision, Evaluation, Flow, RuleIndex, SgDecision, Way, acl_entry_text, proto_name,
     sg_rule_text,
 };
-use super::{FlowGroup, PAR_SLICE, flow_groups};
+use super::{FlowGroup, PAR_SLICE, flow_group_parts, ordered_groups};
 use crate::fmt::format_epoch;
 use crate::model::FlowTable;
 use crate::query::par::par_chunks;
@@ -103,6 +103,7 @@ pub fn explain_groups(
 
 /// [`explain_groups`] with a sentence for the first `sentences` groups only (the others get
 /// their verdict and rule, and an empty reason): what a window that lists a few hundred needs.
+/// Only those first groups are in order; the others follow in no particular order.
 pub fn explain_groups_with(
     table: &FlowTable,
     sel: &Selection,
@@ -110,7 +111,18 @@ pub fn explain_groups_with(
     accepted: bool,
     sentences: usize,
 ) -> Vec<ExplainRow> {
-    explain_rows(flow_groups(table, sel), index, accepted, sentences)
+    let want = action_of(accepted);
+    let groups = ordered_groups(
+        flow_group_parts(table, sel),
+        |g| &*g.action == want,
+        sentences,
+    );
+    explain_rows(groups, index, accepted, sentences)
+}
+
+/// The action whose flows are explained.
+fn action_of(accepted: bool) -> &'static str {
+    if accepted { "ACCEPT" } else { "REJECT" }
 }
 
 /// [`explain_groups_with`] for groups already made (most flows first), so one grouping serves
@@ -121,7 +133,7 @@ pub fn explain_rows(
     accepted: bool,
     sentences: usize,
 ) -> Vec<ExplainRow> {
-    let want = if accepted { "ACCEPT" } else { "REJECT" };
+    let want = action_of(accepted);
     let snapshot = index.inventory.snapshot_time();
     let mut groups = groups;
     groups.retain(|g| &*g.action == want);

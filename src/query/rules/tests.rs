@@ -395,3 +395,64 @@ fn group_keys_keep_every_field_and_tell_null_from_zero() {
     let keys: std::collections::HashSet<_> = seen.iter().map(|s| s.6).collect();
     assert_eq!(fields.len(), keys.len());
 }
+
+#[test]
+fn the_first_groups_are_ordered_as_a_full_sort_orders_them() {
+    use super::{FlowGroup, ordered_groups};
+    let mut next = crate::model::xorshift(0x51_7cc1_b727_220a);
+    let accept: Arc<str> = Arc::from("ACCEPT");
+    let reject: Arc<str> = Arc::from("REJECT");
+    let groups: Vec<FlowGroup> = (0..3000)
+        .map(|_| {
+            let r = next();
+            FlowGroup {
+                flow: flow(
+                    &format!("10.0.{}.{}", r % 3, (r >> 8) % 7),
+                    40000,
+                    &format!("10.1.0.{}", (r >> 16) % 5),
+                    [22, 443, 0][((r >> 24) % 3) as usize],
+                    6,
+                    ["eni-a", "eni-b"][((r >> 32) % 2) as usize],
+                ),
+                action: if (r >> 40).is_multiple_of(3) {
+                    reject.clone()
+                } else {
+                    accept.clone()
+                },
+                flows: (r >> 44) % 40,
+                packets: 1,
+                bytes: 1,
+                first: 0,
+            }
+        })
+        .collect();
+    let parts =
+        |n: usize| -> Vec<Vec<FlowGroup>> { groups.chunks(n).map(<[FlowGroup]>::to_vec).collect() };
+    let accepted = |g: &FlowGroup| &*g.action == "ACCEPT";
+    let full = ordered_groups(parts(700), accepted, usize::MAX);
+    assert_eq!(full.len(), groups.iter().filter(|g| accepted(g)).count());
+    assert!(full.windows(2).all(|w| w[0].flows >= w[1].flows));
+    let key = |g: &FlowGroup| {
+        (
+            g.flows,
+            g.flow.src,
+            g.flow.dst,
+            g.flow.dstport,
+            g.flow.interface.clone(),
+        )
+    };
+    for top in [0, 1, 50, 1000, full.len() - 1, full.len(), full.len() + 5] {
+        let some = ordered_groups(parts(333), accepted, top);
+        let n = top.min(full.len());
+        // The first `top`: the full sort's first (equal keys in either order).
+        let head: Vec<_> = some[..n].iter().map(key).collect();
+        let want: Vec<_> = full[..n].iter().map(key).collect();
+        assert_eq!(head, want, "top {top}");
+        // All of them, once each.
+        let mut all: Vec<_> = some.iter().map(key).collect();
+        let mut want_all: Vec<_> = full.iter().map(key).collect();
+        all.sort();
+        want_all.sort();
+        assert_eq!(all, want_all, "top {top}");
+    }
+}
