@@ -9,6 +9,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::FlowApp;
 use super::job::Job;
+use crate::fmt::human_count;
 use crate::query::filter::Filter;
 use crate::query::group::group_by_labels;
 use crate::query::labels::ip_key;
@@ -82,10 +83,11 @@ fn by_rule(rows: &[ExplainRow]) -> Vec<String> {
                 String::new()
             };
             format!(
-                "  {rule} ({verdict}) · {}{port} · {flows} flows from {} sources to {} destinations",
+                "  {rule} ({verdict}) · {}{port} · {} flows from {} sources to {} destinations",
                 crate::query::rules::eval::proto_name(*proto),
-                src.len(),
-                dst.len()
+                human_count(*flows),
+                human_count(src.len() as u64),
+                human_count(dst.len() as u64)
             )
         })
         .collect()
@@ -133,7 +135,14 @@ impl FlowApp {
             let mut summary: Vec<String> = verdict_counts(&rows, &Verdict::ALL)
                 .into_iter()
                 .filter(|(_, _, groups)| *groups > 0)
-                .map(|(v, flows, groups)| format!("{}: {flows} flows in {groups} groups", v.name()))
+                .map(|(v, flows, groups)| {
+                    format!(
+                        "{}: {} flows in {} groups",
+                        v.name(),
+                        human_count(flows),
+                        human_count(groups as u64)
+                    )
+                })
                 .collect();
             summary.push("By deciding rule:".into());
             summary.extend(by_rule(&rows));
@@ -364,7 +373,12 @@ mod tests {
                 } else {
                     rule
                 };
-                format!("{rule} {flows} flows from {src} sources to {dst} destinations")
+                format!(
+                    "{rule} {} flows from {} sources to {} destinations",
+                    human_count(flows),
+                    human_count(src as u64),
+                    human_count(dst as u64)
+                )
             })
             .collect();
         let got: Vec<String> = by_rule(&rows)

@@ -16,9 +16,16 @@ pub(super) fn why_ui(state: &State, cmds: &mut Commands, ctx: &egui::Context) {
     } else {
         "Why rejected?"
     };
+    // A list of hundreds of groups: on a large screen the window takes its room (at 2560x1400
+    // a fixed 760x460 showed two of them).
+    let screen = ctx.content_rect();
+    let size = [
+        (screen.width() * 0.6).clamp(760.0, 1400.0),
+        (screen.height() * 0.6).clamp(460.0, 900.0),
+    ];
     egui::Window::new(title)
         .open(&mut open)
-        .default_size([760.0, 460.0])
+        .default_size(size)
         .resizable(true)
         .collapsible(false)
         .show(ctx, |ui| {
