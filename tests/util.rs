@@ -77,3 +77,14 @@ pub fn write_parquet(path: &Path, df: &mut polars::prelude::DataFrame, group_row
         .finish(df)
         .unwrap();
 }
+
+/// A seeded xorshift generator of numbers below a bound: the same sequence for the same seed
+/// (not zero).
+pub fn seeded(mut x: u64) -> impl FnMut(u64) -> u64 {
+    move |n| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    }
+}

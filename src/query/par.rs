@@ -108,3 +108,27 @@ pub(crate) fn par_fold<A: Send>(
     }
     first
 }
+
+/// [`par_chunks`] over owned items: item `k` is moved into its task (no clone), results in order.
+pub(crate) fn par_map_owned<T: Send, R: Send>(
+    items: Vec<T>,
+    name: &str,
+    f: impl Fn(usize, T) -> R + Sync,
+) -> Vec<R> {
+    let cells: Vec<std::sync::Mutex<Option<T>>> = items
+        .into_iter()
+        .map(|t| std::sync::Mutex::new(Some(t)))
+        .collect();
+    // Each task takes its own item once; a poisoned lock still holds it.
+    let take = |k: usize| {
+        cells.get(k).and_then(|c| {
+            c.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+        })
+    };
+    par_chunks(cells.len(), name, |k| take(k).map(|t| f(k, t)))
+        .into_iter()
+        .flatten()
+        .collect()
+}

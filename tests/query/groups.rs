@@ -3,7 +3,7 @@
 use flowlens::query::filter::parse;
 use flowlens::query::{QueryContext, select};
 
-use crate::util::{HEADER, load_paths, write};
+use crate::util::{HEADER, load_paths, seeded, write};
 
 /// The rules' grouping (interface, srcaddr, dstaddr, dstport, protocol, action) against a
 /// direct count of the written lines: many groups (every partition of the grouping's maps), nulls
@@ -14,13 +14,7 @@ use crate::util::{HEADER, load_paths, write};
 fn flow_groups_match_a_direct_count() {
     use std::collections::BTreeMap;
     let dir = tempfile::tempdir().unwrap();
-    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = seeded(0x9e37_79b9_7f4a_7c15);
     type GroupKey = (String, String, String, String, String, String);
     let mut want: BTreeMap<GroupKey, (u64, u64, u64, u64, u64)> = BTreeMap::new();
     let mut paths = Vec::new();

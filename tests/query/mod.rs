@@ -8,7 +8,7 @@ use flowlens::query::{
     ConversationMode, PortSide, QueryContext, ViewCache, ViewOptions, compute_views, select,
 };
 
-use crate::util::{HEADER, load_paths, write};
+use crate::util::{HEADER, load_paths, seeded, write};
 
 mod groups;
 mod typed;
@@ -432,13 +432,7 @@ fn large_selections_subtract_the_rows_left_out() {
 /// ends 0, every 997th record NODATA, sources among 1,000 addresses.
 fn shuffled_log(n: usize) -> String {
     let mut text = format!("{HEADER}\n");
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n
-    };
+    let mut next = seeded(0x2545_f491_4f6c_dd1d);
     for i in 0..n {
         let start = 1_700_000_000 + next(86_400);
         let port = next(40);

@@ -5,19 +5,13 @@ use flowlens::model::Counts;
 use flowlens::query::filter::parse;
 use flowlens::query::{PortSide, QueryContext, ViewCache, ViewOptions, compute_views, select};
 
-use crate::util::{HEADER, load_paths, write};
+use crate::util::{HEADER, load_paths, seeded, write};
 
 /// Flows whose fields are `-` one at a time, at random: every column the views read has rows
 /// where only it is null. The flows at `heavy` (same source, no null) carry `packets`.
 fn log_with_scattered_nulls(n: usize, heavy: &[usize], packets: u64) -> String {
     let mut text = format!("{HEADER}\n");
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n
-    };
+    let mut next = seeded(0x9e37_79b9_7f4a_7c15);
     for row in 0..n {
         let start = 1_700_000_000 + next(7_200);
         let mut fields = vec![

@@ -262,26 +262,18 @@ impl RuleIndex {
         self.eni.contains_key(eni)
     }
 
-    /// The inventory's own copy of an interface id, if the interface is in it.
-    pub fn interface_id(&self, eni: &str) -> Option<&str> {
-        self.eni
-            .get(eni)
-            .and_then(|&i| self.inventory.interfaces.get(i))
-            .map(|e| e.id.as_str())
-    }
-
     /// Evaluates a flow; `Err` says why it cannot be (unknown interface, addresses not its own).
-    pub fn evaluate<'a>(&'a self, flow: &'a Flow) -> Result<Evaluation<'a>, NotEvaluated<'a>> {
+    pub fn evaluate<'f>(&self, flow: &'f Flow) -> Result<Evaluation<'_>, NotEvaluated<'f>> {
         self.evaluate_on(flow, &flow.interface)
     }
 
     /// [`RuleIndex::evaluate`] of the flow as logged on `interface` (rule usage credits the other
     /// end's interface from this end's record).
-    pub fn evaluate_on<'a>(
-        &'a self,
+    pub fn evaluate_on<'f>(
+        &self,
         flow: &Flow,
-        interface: &'a str,
-    ) -> Result<Evaluation<'a>, NotEvaluated<'a>> {
+        interface: &'f str,
+    ) -> Result<Evaluation<'_>, NotEvaluated<'f>> {
         let inv = &self.inventory;
         let eni = self
             .eni
@@ -293,7 +285,7 @@ impl RuleIndex {
         } else if eni.addrs.contains(&flow.src) {
             (Way::Outbound, flow.dst)
         } else {
-            return Err(NotEvaluated::NotItsAddresses(flow.src, flow.dst, &eni.id));
+            return Err(NotEvaluated::NotItsAddresses(flow.src, flow.dst, interface));
         };
         if let Some(service) = self.unfiltered(peer) {
             return Ok(Evaluation {

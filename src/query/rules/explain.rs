@@ -2,8 +2,6 @@
 //! it, with the closest one, or that today's rules would allow it), and which rules admitted an
 //! ACCEPT.
 
-use std::sync::Mutex;
-
 use super::eval::{
     AclDecision, Evaluation, Flow, RuleIndex, SgDecision, Way, acl_entry_text, proto_name,
     sg_rule_text,
@@ -11,7 +9,7 @@ use super::eval::{
 use super::{FlowGroup, PAR_SLICE, flow_group_parts, ordered_groups};
 use crate::fmt::format_epoch;
 use crate::model::FlowTable;
-use crate::query::par::par_chunks;
+use crate::query::par::par_map_owned;
 use crate::query::select::Selection;
 
 /// The verdict on a flow.
@@ -143,14 +141,10 @@ pub fn explain_rows(
     let mut slices = Vec::new();
     while !groups.is_empty() {
         let at = (groups.len() - 1) / PAR_SLICE * PAR_SLICE;
-        slices.push(Mutex::new(groups.split_off(at)));
+        slices.push(groups.split_off(at));
     }
     slices.reverse();
-    let rows = par_chunks(slices.len(), "flowlens-explain", |k| {
-        let slice = slices
-            .get(k)
-            .and_then(|s| s.lock().ok().map(|mut v| std::mem::take(&mut *v)))
-            .unwrap_or_default();
+    let rows = par_map_owned(slices, "flowlens-explain", |k, slice| {
         slice
             .into_iter()
             .enumerate()

@@ -17,12 +17,12 @@ mod tests;
 mod text;
 pub mod usage;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use super::block::{NULL, for_blocks};
-use super::par::{par_chunks, par_fold};
+use super::par::{par_fold, par_map_owned};
 use super::select::Selection;
 use crate::model::FlowTable;
 use crate::model::addr::key_to_ip;
@@ -138,6 +138,7 @@ impl Key {
 /// map holds more than about 1/64 of the groups while it grows.
 const GROUP_PARTS: usize = 64;
 
+/// A worker's maps (one per partition), or one partition's maps of every worker.
 type PartMaps = Vec<FxHashMap<Key, Acc>>;
 
 /// Groups the selected records by (interface, srcaddr, dstaddr, dstport, protocol, action).
@@ -209,12 +210,9 @@ pub(crate) fn flow_group_parts(table: &FlowTable, sel: &Selection) -> Vec<Vec<Fl
     let workers = par_fold(
         sel.masks.len(),
         "flowlens-rules",
-        Vec::<PartMaps>::new,
-        |acc, k| {
+        || vec![vec![FxHashMap::default(); GROUP_PARTS]],
+        |acc: &mut Vec<PartMaps>, k| {
             let Some(mask) = sel.masks.get(k) else { return };
-            if acc.is_empty() {
-                acc.push(vec![FxHashMap::default(); GROUP_PARTS]);
-            }
             let Some(maps) = acc.first_mut() else { return };
             for_blocks(&cols, &which, k, mask, |b| {
                 let nz = |v: u64| if v == NULL { 0 } else { v };
@@ -266,9 +264,14 @@ pub(crate) fn flow_group_parts(table: &FlowTable, sel: &Selection) -> Vec<Vec<Fl
             .map(|k| key_to_ip(*k))
     };
     // Partition `p` of every worker merged into one map, and turned into groups, per task.
-    let workers: Vec<Mutex<PartMaps>> = workers.into_iter().map(Mutex::new).collect();
-    par_chunks(GROUP_PARTS, "flowlens-rules", |p| {
-        merged_part(&workers, p)
+    let mut by_part: Vec<PartMaps> = (0..GROUP_PARTS).map(|_| Vec::new()).collect();
+    for maps in workers {
+        for (part, map) in by_part.iter_mut().zip(maps) {
+            part.push(map);
+        }
+    }
+    par_map_owned(by_part, "flowlens-rules", |_, maps| {
+        merged(maps)
             .into_iter()
             .filter_map(|(key, a)| {
                 let [eni, src, dst, action] = key.ids().map(u64::from);
@@ -294,15 +297,8 @@ pub(crate) fn flow_group_parts(table: &FlowTable, sel: &Selection) -> Vec<Vec<Fl
     })
 }
 
-/// Partition `p` of every worker's maps, merged into one (the smaller ones into the largest).
-fn merged_part(workers: &[Mutex<PartMaps>], p: usize) -> FxHashMap<Key, Acc> {
-    let take = |w: &Mutex<PartMaps>| {
-        w.lock()
-            .ok()
-            .and_then(|mut maps| maps.get_mut(p).map(std::mem::take))
-            .unwrap_or_default()
-    };
-    let mut maps: Vec<FxHashMap<Key, Acc>> = workers.iter().map(take).collect();
+/// Maps merged into one (the smaller ones into the largest).
+fn merged(mut maps: PartMaps) -> FxHashMap<Key, Acc> {
     maps.sort_by_key(|m| std::cmp::Reverse(m.len()));
     let mut maps = maps.into_iter();
     let mut map = maps.next().unwrap_or_default();

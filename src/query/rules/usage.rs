@@ -76,12 +76,7 @@ struct Tally {
 type Tallies<'a> = FxHashMap<RuleId<'a>, Tally>;
 
 /// Credits the rules that decided one group's flows, as seen on `interface`.
-fn credit_flow<'a>(
-    index: &'a RuleIndex,
-    tally: &mut Tallies<'a>,
-    g: &FlowGroup,
-    interface: &'a str,
-) {
+fn credit_flow<'a>(index: &'a RuleIndex, tally: &mut Tallies<'a>, g: &FlowGroup, interface: &str) {
     let flow = &g.flow;
     let Ok(ev) = index.evaluate_on(flow, interface) else {
         return;
@@ -136,11 +131,7 @@ fn tally_groups<'a>(
         || (Tallies::default(), FxHashSet::<&str>::default()),
         |(tally, inferred), k| {
             for g in slices.get(k).copied().unwrap_or_default() {
-                // The group's own interface, as the index holds it (the group's is an `Arc`);
-                // an interface not in the context has no rules to credit.
-                if let Some(own) = index.interface_id(&g.flow.interface) {
-                    credit_flow(index, tally, g, own);
-                }
+                credit_flow(index, tally, g, &g.flow.interface);
                 // The other end is one of ours and did not log this flow itself (flow logs on
                 // some interfaces only): its rules admitted this flow too.
                 if &*g.action != "ACCEPT" {
